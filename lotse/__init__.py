@@ -1,0 +1,1 @@
+"""Lotse: the shared work platform of regional skilled-labour alliances."""

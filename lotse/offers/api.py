@@ -1,0 +1,248 @@
+"""API of the offer compass: /api/v1/offers/ with the page's filters, facets and search."""
+
+from typing import Any
+
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+
+from lotse.core.permissions import can
+from lotse.network.models import Organisation, Region
+from lotse.offers import imports
+from lotse.offers.compass import search_offers
+from lotse.offers.filters import OfferFilter
+from lotse.offers.models import (
+    FundingType,
+    Language,
+    Offer,
+    OfferKind,
+    PracticeExample,
+    TargetGroup,
+)
+
+
+class PracticeExampleSerializer(serializers.ModelSerializer):
+    organisation: "serializers.SlugRelatedField[Organisation]" = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+
+    class Meta:
+        model = PracticeExample
+        fields = ["title", "organisation", "story", "figures"]
+        read_only_fields = fields
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="offer-detail", lookup_field="slug")
+    provider: "serializers.SlugRelatedField[Organisation]" = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    partners: "serializers.SlugRelatedField[Organisation]" = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
+    target_groups: "serializers.SlugRelatedField[TargetGroup]" = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
+    regions: "serializers.SlugRelatedField[Region]" = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+    languages: "serializers.SlugRelatedField[Language]" = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+    action_fields = serializers.SerializerMethodField()
+    practice_examples = PracticeExampleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Offer
+        fields = [
+            "url", "slug", "title", "kind", "summary", "description", "provider",
+            "provider_name", "partners", "target_groups", "action_fields", "regions",
+            "nationwide", "languages", "funding_type", "funding_amount", "eligibility",
+            "application_deadline", "website", "valid_from", "valid_until", "published_at",
+            "updated_at", "practice_examples",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_action_fields(self, offer: Offer) -> list[str]:
+        return [f"{field.network.slug}/{field.number}" for field in offer.action_fields.all()]
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    count = serializers.IntegerField()
+    selected = serializers.BooleanField()
+
+
+class OfferPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    facets = serializers.DictField(child=FacetValueSerializer(many=True))
+    corrections = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+    results = OfferSerializer(many=True)
+
+
+@extend_schema_field({"type": "string", "enum": list(OfferKind.values)})
+class OfferKindField(serializers.ChoiceField):
+    """Inline in the schema: a second ``kind`` enum would rename ``OfferKindEnum``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=OfferKind.choices, **kwargs)
+
+
+class OfferImportSerializer(serializers.Serializer):
+    """One offer as the import takes it: the API's field names, references by key.
+
+    Only describes the request; ``offers.imports`` checks it, to report every
+    problem with its row. On an update, fields left out keep their value.
+    """
+
+    slug = serializers.SlugField(max_length=120)
+    title = serializers.CharField(max_length=200)
+    kind = OfferKindField()
+    summary = serializers.CharField(max_length=500)
+    description = serializers.CharField(required=False, allow_blank=True)
+    provider = serializers.SlugField(help_text="Key (slug) of the providing organisation.")
+    partners = serializers.ListField(child=serializers.SlugField(), required=False)
+    target_groups = serializers.ListField(child=serializers.SlugField())
+    action_fields = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text='Each "<network>/<number>".'
+    )
+    regions = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Official codes of Länder and Kreise.",
+    )
+    nationwide = serializers.BooleanField(required=False)
+    languages = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="ISO 639-1 codes."
+    )
+    funding_type = serializers.ChoiceField(
+        choices=FundingType.choices, required=False, allow_blank=True
+    )
+    funding_amount = serializers.CharField(required=False, allow_blank=True)
+    eligibility = serializers.CharField(required=False, allow_blank=True)
+    application_deadline = serializers.DateField(required=False, allow_null=True)
+    website = serializers.URLField(required=False, allow_blank=True)
+    valid_from = serializers.DateField(required=False, allow_null=True)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+
+
+class ImportQuerySerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Only check the offers and say what would change."
+    )
+
+
+class ImportRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    key = serializers.CharField()
+    title = serializers.CharField()
+    action = serializers.ChoiceField(choices=["created", "updated", "unchanged"])
+
+
+class ImportResultSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    rows = ImportRowSerializer(many=True)
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="Position in the list, from 1.")
+    field = serializers.CharField(allow_blank=True)
+    message = serializers.CharField()
+
+
+class OfferViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published offers (and the drafts of one's own organisation), searchable like the page."""
+
+    serializer_class = OfferSerializer
+    lookup_field = "slug"
+    filterset_class = OfferFilter
+
+    def get_queryset(self) -> Any:
+        offers = Offer.objects.visible_to(self.request.user).select_related("provider")
+        return offers.prefetch_related(
+            "partners", "target_groups", "regions", "languages", "action_fields__network",
+            "practice_examples__organisation",
+        )  # fmt: skip
+
+    @extend_schema(
+        responses=OfferPageSerializer,
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        result = search_offers(request.query_params, request.user)
+        if not result.is_valid:
+            raise serializers.ValidationError(result.filterset.errors)
+        offers = result.offers.prefetch_related(
+            "partners", "target_groups", "regions", "languages", "action_fields__network",
+            "practice_examples__organisation",
+        )  # fmt: skip
+        # A ranked result is a Sequence, which the paginator pages like a QuerySet.
+        page = self.paginate_queryset(offers)  # type: ignore[arg-type]
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        response.data["facets"] = {
+            name: FacetValueSerializer(values, many=True).data
+            for name, values in result.facets.items()
+        }
+        response.data["corrections"] = (
+            [list(pair) for pair in result.query.corrections()] if result.query else []
+        )
+        return response
+
+    @extend_schema(
+        request=OfferImportSerializer(many=True),
+        parameters=[ImportQuerySerializer],
+        responses={
+            200: ImportResultSerializer,
+            # ``errors`` would shadow Serializer.errors on a declared class.
+            400: inline_serializer("ImportErrors", {"errors": ImportProblemSerializer(many=True)}),
+        },
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        pagination_class=None,
+        parser_classes=[JSONParser],
+    )
+    def import_offers(self, request: Request) -> Response:
+        """Create or update offers (coordinators): all of them, or none if any is invalid.
+
+        New offers are published, existing ones (the same slug) keep their status.
+        """
+        if not can(request.user, "offers.import_offers"):
+            raise exceptions.PermissionDenied()
+        query = ImportQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            errors = [
+                {"row": None, "field": name, "message": " ".join(messages)}
+                for name, messages in query.errors.items()
+            ]
+            return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+        dry_run = query.validated_data["dry_run"]
+        source = imports.from_json(request.data)
+        report = imports.import_offers(source, actor=request.user, dry_run=dry_run)
+        if not report.is_valid:
+            errors = [vars(problem) for problem in report.problems]
+            return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+        rows = [vars(row) for row in report.rows]
+        return Response({"dry_run": report.dry_run, **report.counts, "rows": rows})
+
+
+def register(router: BaseRouter) -> None:
+    router.register("offers", OfferViewSet, basename="offer")
