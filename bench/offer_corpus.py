@@ -29,6 +29,7 @@ from lotse.core.text import words
 from lotse.network.demo import DEMO_FILE as NETWORKS_FILE
 from lotse.network.models import ActionField, Organisation, Region, RegionLevel
 from lotse.offers.demo import DEMO_FILE as OFFERS_FILE
+from lotse.offers.catalogue import catalogue_changed
 from lotse.offers.models import (
     FundingType,
     Language,
@@ -459,6 +460,7 @@ def generate_offers(
     SearchTerm.objects.bulk_create(
         [SearchTerm(word=w) for w in terms], batch_size=5000, ignore_conflicts=True
     )
+    catalogue_changed()  # bulk inserts send no signals
     return {
         "generated": made,
         "offers": Offer.objects.count(),

@@ -6,21 +6,19 @@ URL gives the same list everywhere.
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, overload
 
-from django.db.models import Count, QuerySet
+import numpy as np
+from django.db.models import QuerySet
 from django.http import QueryDict
 
 from lotse.network.models import ActionField, Organisation, Region
+from lotse.offers.catalogue import KINDS, Catalogue, catalogue
 from lotse.offers.filters import OfferFilter, SortOrder
 from lotse.offers.models import Language, Offer, OfferKind, TargetGroup
 from lotse.offers.search.analysis import stem
-from lotse.offers.search.backends import (
-    match_expression,
-    matching_ids_sql,
-    ranked_ids,
-    vocabulary,
-)
+from lotse.offers.search.backends import alternative_expression, postings, vocabulary
 from lotse.offers.search.query import ParsedQuery, parse
 
 
@@ -35,7 +33,7 @@ class FacetValue:
 @dataclass
 class CompassResult:
     filterset: OfferFilter
-    offers: "QuerySet[Offer] | RankedOffers"
+    offers: "QuerySet[Offer] | OrderedOffers"
     query: ParsedQuery | None
     sort: str
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
@@ -47,33 +45,46 @@ class CompassResult:
 
 
 FEW_RESULTS = 30
+FETCH_CHUNK = 500
 
 
-class RankedOffers(Sequence[Offer]):
-    """Offers in the order of relevance; each page is ranked and fetched on its own."""
+class OrderedOffers(Sequence[Offer]):
+    """The offers found, in their order; a page is ordered and fetched when asked for.
+
+    Only as much of the order is computed as a page needs (the best 10 of
+    40,000 matches need no full sort); the head is re-ranked as a whole, so
+    every page size sees the same order.
+    """
 
     def __init__(
         self,
-        matched: QuerySet[Offer],
-        expression: str,
-        preferred: str | None,
-        parsed: ParsedQuery,
+        found: np.ndarray,
+        keys: tuple[np.ndarray, ...],
+        ids: np.ndarray,
         fetch_from: QuerySet[Offer],
+        parsed: ParsedQuery | None = None,
     ) -> None:
-        self.matched = matched
-        self.expression = expression
-        self.preferred = preferred
-        self.parsed = parsed
+        self.found = found  # positions in the catalogue
+        self.keys = keys  # sort keys over the found ones, most significant first, ascending
+        self.ids = ids
         self.fetch_from = fetch_from
-        self._count: int | None = None
+        self.parsed = parsed
+        self._head: list[int] = []
 
     def count(self) -> int:  # type: ignore[override]  # Paginator's question, not Sequence's
-        if self._count is None:
-            self._count = self.matched.count()
-        return self._count
+        return len(self.found)
 
     def __len__(self) -> int:
         return self.count()
+
+    def ordered_ids(self, stop: int) -> list[int]:
+        """The ids of the first ``stop`` offers."""
+        stop = min(stop, self.count())
+        if len(self._head) < stop:
+            want = max(stop, RERANK_DEPTH) if self.parsed else stop
+            head = self.ids[self.found[top(self.keys, want)]].tolist()
+            self._head = rerank_top(head, self.parsed) if self.parsed else head
+        return self._head[:stop]
 
     @overload
     def __getitem__(self, index: int) -> Offer: ...
@@ -86,29 +97,35 @@ class RankedOffers(Sequence[Offer]):
         stop = self.count() if index.stop is None else index.stop
         if stop <= start:
             return []
-        if start < RERANK_DEPTH:
-            # The head is re-ranked as a whole, so every page size sees the same order.
-            head = ranked_ids(
-                self.matched, self.expression, preferred=self.preferred,
-                offset=0, limit=max(stop, RERANK_DEPTH),
-            )  # fmt: skip
-            ids = rerank_top(head, self.parsed)[start:stop]
-        else:
-            ids = ranked_ids(
-                self.matched, self.expression, preferred=self.preferred,
-                offset=start, limit=stop - start,
-            )  # fmt: skip
+        ids = self.ordered_ids(stop)[start:stop]
         found = self.fetch_from.in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
 
     def __iter__(self) -> Iterator[Offer]:
-        return iter(self[0 : self.count()])
+        for start in range(0, self.count(), FETCH_CHUNK):
+            yield from self[start : start + FETCH_CHUNK]
 
-    def prefetch_related(self, *lookups: Any) -> "RankedOffers":
-        return RankedOffers(
-            self.matched, self.expression, self.preferred, self.parsed,
-            self.fetch_from.prefetch_related(*lookups),
+    def prefetch_related(self, *lookups: Any) -> "OrderedOffers":
+        return OrderedOffers(
+            self.found, self.keys, self.ids, self.fetch_from.prefetch_related(*lookups),
+            self.parsed,
         )  # fmt: skip
+
+
+def top(keys: tuple[np.ndarray, ...], n: int) -> np.ndarray:
+    """Indices of the ``n`` smallest by ``keys`` (lexicographic), in order.
+
+    The first key narrows by partition; only the candidates at or above the
+    n-th value (ties included) are sorted in full.
+    """
+    first = keys[0]
+    if n < len(first):
+        threshold = np.partition(first, n - 1)[n - 1]
+        candidates = np.flatnonzero(first <= threshold)
+    else:
+        candidates = np.arange(len(first))
+    order = np.lexsort(tuple(key[candidates] for key in reversed(keys)))
+    return candidates[order[:n]]
 
 
 def search_offers(data: QueryDict, user: Any, *, with_facets: bool = True) -> CompassResult:
@@ -117,44 +134,81 @@ def search_offers(data: QueryDict, user: Any, *, with_facets: bool = True) -> Co
     filterset = OfferFilter(data, queryset=base)
     if not filterset.is_valid():
         return CompassResult(filterset, base.none(), None, SortOrder.RELEVANCE)
-    filtered = filterset.qs
-    text = (filterset.form.cleaned_data.get("q") or "").strip()
+    chosen = filterset.form.cleaned_data
+    offers = catalogue()
+    visible = offers.visible(user)
+    masks = offers.filter_masks(chosen)
+    filtered = visible.copy()
+    for mask in masks.values():
+        filtered &= mask
+    text = (chosen.get("q") or "").strip()
     parsed = parse(text, vocabulary=vocabulary()) if text else None
+    if parsed is not None and parsed.is_empty:
+        parsed = None
+    matched = np.ones(offers.size, dtype=bool)
+    scores = preferred = None
     relaxed = False
-    expression, preferred = "", None
-    if parsed and not parsed.is_empty:
-        expression = match_expression(parsed)
-        every_word = filtered.filter(pk__in=matching_ids_sql(expression))
-        if len(parsed.terms) > 1 and every_word.count() < FEW_RESULTS:
+    if parsed:
+        every_word, any_word, scores = match(offers, parsed)
+        matched = every_word
+        if len(parsed.terms) > 1 and np.count_nonzero(every_word & filtered) < FEW_RESULTS:
             # Few offers have every word: after them come those with some, best first.
-            preferred, expression = expression, match_expression(parsed, any_term=True)
-        matched = filtered.filter(pk__in=matching_ids_sql(expression))
-        relaxed = preferred is not None and matched.count() > every_word.count()
-        filtered = matched
-    sort = filterset.form.cleaned_data.get("sort") or (
-        SortOrder.RELEVANCE if expression else SortOrder.NEWEST
-    )
-    offers: QuerySet[Offer] | RankedOffers
-    if sort == SortOrder.RELEVANCE and parsed and expression:
-        offers = RankedOffers(
-            filtered, expression, preferred, parsed, base.select_related("provider")
-        )
+            matched, preferred = any_word, every_word
+            relaxed = np.count_nonzero(any_word & filtered) > np.count_nonzero(
+                every_word & filtered
+            )
+    sort = chosen.get("sort") or (SortOrder.RELEVANCE if parsed else SortOrder.NEWEST)
+    found = np.flatnonzero(matched & filtered)
+    keys: tuple[np.ndarray, ...]
+    if sort == SortOrder.RELEVANCE and scores is not None:
+        keys = (-scores[found], offers.by_title[found])
+        if preferred is not None:
+            keys = (~preferred[found], *keys)
+    elif sort == SortOrder.TITLE:
+        keys = (offers.by_title[found],)
     else:
-        ordering = ["-published_at", "title"] if sort == SortOrder.NEWEST else ["title"]
-        offers = filtered.order_by(*ordering).select_related("provider")
-    result = CompassResult(filterset, offers, parsed, sort, relaxed=relaxed)
+        keys = (offers.by_newest[found],)
+    ranked = sort == SortOrder.RELEVANCE and scores is not None
+    result = CompassResult(
+        filterset,
+        OrderedOffers(found, keys, offers.ids, base.select_related("provider"),
+                      parsed if ranked else None),
+        parsed,
+        sort,
+        relaxed=relaxed,
+    )  # fmt: skip
     if with_facets:
+        within = visible & matched
 
-        def scope(name: str) -> QuerySet[Offer]:
-            if name not in data:
-                return filtered
-            others = data.copy()
-            others.pop(name)
-            offers = OfferFilter(others, queryset=base).qs
-            return offers.filter(pk__in=matching_ids_sql(expression)) if expression else offers
+        def scope(name: str) -> np.ndarray:
+            mask = within.copy()
+            for other, other_mask in masks.items():
+                if other != name:
+                    mask &= other_mask
+            return mask
 
-        result.facets = count_facets(scope, filterset)
+        result.facets = count_facets(offers, scope, chosen)
     return result
+
+
+def match(offers: Catalogue, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Offers with every term, offers with any term, and each offer's relevance.
+
+    A term matches where any of its alternatives does; the full-text index
+    answers for each alternative on its own (and is asked once per catalogue).
+    """
+    every_word = np.ones(offers.size, dtype=bool)
+    any_word = np.zeros(offers.size, dtype=bool)
+    scores = np.zeros(offers.size, dtype=np.float64)
+    for term in parsed.terms:
+        has_term = np.zeros(offers.size, dtype=bool)
+        for alternative in term.alternatives:
+            positions, relevance = offers.postings(alternative_expression(alternative), postings)
+            has_term[positions] = True
+            scores[positions] += relevance
+        every_word &= has_term
+        any_word |= has_term
+    return every_word, any_word, scores
 
 
 RERANK_DEPTH = 10
@@ -178,20 +232,19 @@ def rerank_top(ranked: list[int], parsed: ParsedQuery) -> list[int]:
 
 
 def count_facets(
-    scope: Callable[[str], QuerySet[Offer]], filterset: OfferFilter
+    offers: Catalogue, scope: Callable[[str], np.ndarray], chosen: dict[str, Any]
 ) -> dict[str, list[FacetValue]]:
     """How many offers each facet value would give.
 
     Counted over the offers found with every *other* filter (``scope(name)``),
     so that a second value of the same facet can still be chosen.
     """
-    chosen = filterset.form.cleaned_data
 
-    def selected(name: str, value: Any) -> bool:
+    def selected(name: str) -> set[str]:
         current = chosen.get(name) or []
         if isinstance(current, str):
-            return str(value) == current
-        keys = {
+            return {current}
+        return {
             str(
                 getattr(item, "slug", None)
                 or getattr(item, "code", None)
@@ -199,62 +252,46 @@ def count_facets(
             )
             for item in current
         }
-        return str(value) in keys
 
-    kinds = dict(
-        Offer.objects.filter(pk__in=scope("kind").order_by().values("pk"))
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    facets: dict[str, list[FacetValue]] = {
-        "kind": [
-            FacetValue(kind.value, str(kind.label), kinds[kind.value], selected("kind", kind.value))
-            for kind in OfferKind
-            if kinds.get(kind.value)
-        ]
-    }
-    relations: list[tuple[str, Any, str, Any, str, str | None]] = [
-        ("target_group", Offer.target_groups.through, "targetgroup", TargetGroup, "slug", "name"),
-        ("action_field", Offer.action_fields.through, "actionfield", ActionField, "pk", None),
-        ("language", Offer.languages.through, "language", Language, "code", "name"),
-        ("region", Offer.regions.through, "region", Region, "code", "name"),
-    ]
-    for name, through, column, model, key, label in relations:
-        counts = dict(
-            through.objects.filter(offer_id__in=scope(name).order_by().values("pk"))
-            .values_list(f"{column}_id")
-            .annotate(n=Count("offer_id"))
-            .order_by()
-        )
-        objects = model.objects.filter(pk__in=counts)
-        if model is ActionField:
-            objects = objects.select_related("network")
-        facets[name] = sorted(
-            (
-                FacetValue(
-                    str(getattr(obj, key)),
-                    getattr(obj, label)
-                    if label
-                    else f"{obj.network.name}: {obj.number}. {obj.title}",
-                    counts[obj.pk],
-                    selected(name, getattr(obj, key)),
-                )
-                for obj in objects
-            ),
+    def listed(name: str, values: list[tuple[str, str, int]]) -> list[FacetValue]:
+        chosen_keys = selected(name)
+        return sorted(
+            (FacetValue(key, label, n, key in chosen_keys) for key, label, n in values),
             key=lambda facet: (-facet.count, facet.label),
         )
-    providers = dict(
-        Offer.objects.filter(pk__in=scope("provider").order_by().values("pk"))
-        .values_list("provider_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    facets["provider"] = sorted(
+
+    kinds = np.bincount(offers.kind[scope("kind")], minlength=len(KINDS))
+    chosen_kinds = selected("kind")
+    facets: dict[str, list[FacetValue]] = {
+        "kind": [
+            FacetValue(kind.value, str(kind.label), int(n), kind.value in chosen_kinds)
+            for kind, n in zip(OfferKind, kinds.tolist(), strict=True)
+            if n
+        ]
+    }
+    labelled: list[tuple[str, Any, str, Callable[[Any], str]]] = [
+        ("target_group", TargetGroup.objects.all(), "slug", attrgetter("name")),
         (
-            FacetValue(org.slug, org.name, providers[org.pk], selected("provider", org.slug))
-            for org in Organisation.objects.filter(pk__in=providers).only("slug", "name")
+            "action_field",
+            ActionField.objects.select_related("network"),
+            "pk",
+            lambda field: f"{field.network.name}: {field.number}. {field.title}",
         ),
-        key=lambda facet: (-facet.count, facet.label),
-    )
+        ("language", Language.objects.all(), "code", attrgetter("name")),
+        ("region", Region.objects.all(), "code", attrgetter("name")),
+    ]
+    for name, objects, key, label in labelled:
+        counts = offers.relations[name].count(scope(name))
+        facets[name] = listed(
+            name,
+            [(str(getattr(obj, key)), label(obj), counts[obj.pk])
+             for obj in objects.filter(pk__in=counts)],
+        )  # fmt: skip
+    providers, n = np.unique(offers.provider[scope("provider")], return_counts=True)
+    counts = dict(zip(providers.tolist(), n.tolist(), strict=True))
+    facets["provider"] = listed(
+        "provider",
+        [(org.slug, org.name, counts[org.pk])
+         for org in Organisation.objects.filter(pk__in=counts).only("slug", "name")],
+    )  # fmt: skip
     return facets

@@ -239,3 +239,22 @@ class PracticeExample(TimeStampedModel):
 
     def audit_network_ids(self) -> list[int]:
         return self.offer.audit_network_ids()
+
+
+class CatalogueVersion(models.Model):
+    """One row whose token changes with every change of an offer.
+
+    Each process keeps the catalogue's columns in memory (``offers.catalogue``)
+    and reloads them when the token it reads differs from the one it loaded.
+    A random token, not a counter: a rolled-back change must not leave a
+    number that a later change reuses.
+    """
+
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("catalogue version")
+        verbose_name_plural = _("catalogue versions")
+
+    def __str__(self) -> str:
+        return str(self.token)

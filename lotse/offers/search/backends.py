@@ -9,9 +9,9 @@ triggers. Both are created by migration ``offers.0002`` for their database only.
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Count, Max, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Max
 
+from lotse.offers.catalogue import catalogue_changed
 from lotse.offers.models import Offer, SearchTerm
 from lotse.offers.search.analysis import index_words, lexicon, stem
 from lotse.offers.search.query import Alternative, ParsedQuery, Vocabulary
@@ -50,6 +50,7 @@ def index_offer(offer: Offer) -> None:
     SearchTerm.objects.bulk_create(
         [SearchTerm(word=word) for word in sorted(new_words)], ignore_conflicts=True
     )
+    catalogue_changed()
 
 
 def is_postgresql() -> bool:
@@ -97,66 +98,40 @@ def _tsquery_alternative(alternative: Alternative) -> str:
     return "(" + joiner.join(alternative.words) + ")"
 
 
-def match_expression(parsed: ParsedQuery, *, any_term: bool = False) -> str:
-    """The query in the database's own syntax (words are [a-z0-9]+, so nothing to escape)."""
+def alternative_expression(alternative: Alternative) -> str:
+    """One alternative in the database's own syntax (words are [a-z0-9]+: nothing to escape)."""
     if is_postgresql():
-        alternative, and_, or_ = _tsquery_alternative, " & ", " | "
-    else:
-        alternative, and_, or_ = _fts5_alternative, " AND ", " OR "
+        return _tsquery_alternative(alternative)
+    return _fts5_alternative(alternative)
+
+
+def match_expression(parsed: ParsedQuery, *, any_term: bool = False) -> str:
+    """The whole query in the database's own syntax."""
+    and_, or_ = (" & ", " | ") if is_postgresql() else (" AND ", " OR ")
     terms = [
-        "(" + or_.join(alternative(alt) for alt in term.alternatives) + ")" for term in parsed.terms
+        "(" + or_.join(alternative_expression(alt) for alt in term.alternatives) + ")"
+        for term in parsed.terms
     ]
     return (or_ if any_term else and_).join(terms)
 
 
-def matching_ids_sql(expression: str) -> RawSQL:
-    """A self-contained subquery of the ids of the offers that match."""
-    if is_postgresql():
-        return RawSQL(
-            "SELECT id FROM offers_offer WHERE search_vector @@ to_tsquery('german', %s)",
-            [expression],
-        )
-    return RawSQL(
-        "SELECT rowid FROM offers_offer_fts WHERE offers_offer_fts MATCH %s", [expression]
-    )
+# Relevance of one alternative for one offer; a query's is the sum over its
+# alternatives (BM25 is such a sum: FTS5's bm25() over a whole query gives the same).
+POSTINGS_SQL = {
+    "postgresql": (
+        "SELECT o.id, ts_rank('{0.1, 0.1, 0.1, 1.0}', o.search_vector, query) "
+        "FROM offers_offer o, to_tsquery('german', %s) query WHERE o.search_vector @@ query"
+    ),
+    # bm25() is lower for better matches; negated, higher is better on both.
+    "sqlite": (
+        "SELECT rowid, -bm25(offers_offer_fts, 10.0, 1.0) FROM offers_offer_fts "
+        "WHERE offers_offer_fts MATCH %s"
+    ),
+}
 
 
-def ranked_ids(
-    queryset: QuerySet[Offer],
-    expression: str,
-    *,
-    preferred: str | None = None,
-    offset: int = 0,
-    limit: int | None = None,
-) -> list[int]:
-    """Ids of the offers of ``queryset`` that match, best first (the title weighs most).
-
-    Offers that also match ``preferred`` (the stricter every-word query) come
-    before the others. Only the requested window is fetched.
-    """
-    inner, params = queryset.order_by().values("pk").query.sql_with_params()
-    window = " LIMIT %s OFFSET %s" if limit is not None else ""
-    window_params = [limit, offset] if limit is not None else []
-    if is_postgresql():
-        first = "(o.search_vector @@ to_tsquery('german', %s)) DESC, " if preferred else ""
-        sql = (
-            "SELECT o.id FROM offers_offer o, to_tsquery('german', %s) query "  # noqa: S608
-            f"WHERE o.search_vector @@ query AND o.id IN ({inner}) ORDER BY {first}"
-            "ts_rank('{0.1, 0.1, 0.1, 1.0}', o.search_vector, query) DESC, o.title, o.id"
-        )
-    else:
-        first = (
-            "(o.id IN (SELECT rowid FROM offers_offer_fts WHERE offers_offer_fts MATCH %s)) DESC, "
-            if preferred
-            else ""
-        )
-        sql = (
-            "SELECT o.id FROM offers_offer_fts "  # noqa: S608 (inner SQL is Django's, bound)
-            "JOIN offers_offer o ON o.id = offers_offer_fts.rowid "
-            f"WHERE offers_offer_fts MATCH %s AND o.id IN ({inner}) ORDER BY {first}"
-            "bm25(offers_offer_fts, 10.0, 1.0), o.title, o.id"
-        )
-    ordered_params = [preferred] if preferred else []
+def postings(expression: str) -> list[tuple[int, float]]:
+    """Every offer matching one alternative, with its relevance for it (all offers, any status)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql + window, [expression, *params, *ordered_params, *window_params])
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(POSTINGS_SQL[connection.vendor], [expression])
+        return cursor.fetchall()

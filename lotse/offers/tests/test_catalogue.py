@@ -1,0 +1,99 @@
+"""The compass counts and filters over the catalogue's columns in memory; these tests
+prove that those columns follow the same rules as the database's queries."""
+
+import datetime
+
+import pytest
+from django.http import QueryDict
+
+from lotse.network.models import Organisation
+from lotse.offers.compass import search_offers
+from lotse.offers.filters import OfferFilter
+from lotse.offers.models import Offer, TargetGroup
+from lotse.offers.services import create_offer, update_offer, withdraw_offer
+
+pytestmark = pytest.mark.django_db
+
+QUERIES = [
+    "",
+    "kind=advice&kind=funding",
+    "target_group=companies",
+    "target_group=refugees&target_group=international-talents",
+    "region=14511",
+    "region=14",
+    "region=15003&kind=qualification",
+    "language=en",
+    "provider=stadt-chemnitz&provider=agentur-fuer-arbeit-chemnitz",
+    "action_field=2&sort=title",
+]
+
+
+def compass_slugs(query: str, user) -> set[str]:
+    return {offer.slug for offer in search_offers(QueryDict(query), user).offers}
+
+
+def database_slugs(query: str, user) -> set[str]:
+    filterset = OfferFilter(QueryDict(query), queryset=Offer.objects.visible_to(user))
+    assert filterset.is_valid(), filterset.errors
+    return set(filterset.qs.values_list("slug", flat=True))
+
+
+@pytest.fixture
+def hidden_offers(admin_user):
+    """A draft of the Stadt Chemnitz, an expired and a future offer of the Arbeitsagentur."""
+    city = Organisation.objects.get(slug="stadt-chemnitz")
+    agency = Organisation.objects.get(slug="agentur-fuer-arbeit-chemnitz")
+    companies = list(TargetGroup.objects.filter(slug="companies"))
+    today = datetime.date.today()
+    day = datetime.timedelta(days=1)
+    for slug, provider, extra in [
+        ("entwurf", city, {}),
+        ("abgelaufen", agency, {"publish": True, "valid_until": today - day}),
+        ("kuenftig", agency, {"publish": True, "valid_from": today + day}),
+    ]:
+        create_offer(
+            actor=admin_user, slug=slug, title=slug.title(), summary="Ein Angebot.",
+            kind="advice", provider=provider, target_groups=companies, **extra,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("who", ["anonymous", "coordinator", "admin_user", "company_user"])
+def test_every_filter_lists_what_the_database_lists_for_everyone(
+    query, who, request, hidden_offers
+):
+    user = None if who == "anonymous" else request.getfixturevalue(who)
+
+    assert compass_slugs(query, user) == database_slugs(query, user)
+
+
+def test_a_coordinator_sees_the_own_draft_and_nobody_else_does(hidden_offers, coordinator, adviser):
+    assert "entwurf" in compass_slugs("", coordinator)
+    assert "entwurf" not in compass_slugs("", adviser)
+    assert "entwurf" not in compass_slugs("", None)
+    assert not {"abgelaufen", "kuenftig"} & compass_slugs("", None)
+
+
+def test_a_withdrawn_offer_leaves_the_list_at_once(admin_user, client):
+    offer = Offer.objects.published().get(slug="welcome-center-chemnitz")
+    assert "welcome-center-chemnitz" in compass_slugs("q=Welcome", None)
+
+    withdraw_offer(offer, actor=admin_user)
+
+    assert "welcome-center-chemnitz" not in compass_slugs("q=Welcome", None)
+
+
+def test_a_changed_target_group_moves_the_offer_between_facets(admin_user):
+    offer = Offer.objects.get(slug="welcome-center-chemnitz")
+    assert "welcome-center-chemnitz" not in compass_slugs("target_group=single-parents", None)
+
+    update_offer(
+        offer, actor=admin_user, target_groups=TargetGroup.objects.filter(slug="single-parents")
+    )
+
+    assert "welcome-center-chemnitz" in compass_slugs("target_group=single-parents", None)
+    counts = {
+        facet.value: facet.count
+        for facet in search_offers(QueryDict("q=Welcome"), None).facets["target_group"]
+    }
+    assert counts.get("single-parents", 0) >= 1
