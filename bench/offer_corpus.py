@@ -28,8 +28,8 @@ from django.utils.text import slugify
 from lotse.core.text import words
 from lotse.network.demo import DEMO_FILE as NETWORKS_FILE
 from lotse.network.models import ActionField, Organisation, Region, RegionLevel
-from lotse.offers.demo import DEMO_FILE as OFFERS_FILE
 from lotse.offers.catalogue import catalogue_changed
+from lotse.offers.demo import DEMO_FILE as OFFERS_FILE
 from lotse.offers.models import (
     FundingType,
     Language,
