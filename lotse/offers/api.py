@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -16,9 +17,10 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from lotse.core.permissions import can
-from lotse.network.models import Organisation, Region
+from lotse.network.models import ActionField, Organisation, Region
 from lotse.offers import imports
-from lotse.offers.compass import search_offers
+from lotse.offers.compass import OrderedOffers, search_offers
+from lotse.offers.documents import offer_documents
 from lotse.offers.filters import OfferFilter
 from lotse.offers.models import (
     FundingType,
@@ -166,6 +168,26 @@ class ImportProblemSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+def related_keys() -> list[Prefetch]:
+    """The related objects an offer is serialised with, each with only what is shown."""
+    return [
+        Prefetch("partners", queryset=Organisation.objects.only("slug")),
+        Prefetch("target_groups", queryset=TargetGroup.objects.only("slug", "position")),
+        Prefetch("regions", queryset=Region.objects.only("code", "name")),
+        Prefetch("languages", queryset=Language.objects.only("code", "name")),
+        Prefetch(
+            "action_fields",
+            queryset=ActionField.objects.select_related("network").only("number", "network__slug"),
+        ),
+        Prefetch(
+            "practice_examples",
+            queryset=PracticeExample.objects.select_related("organisation").only(
+                "offer_id", "title", "story", "figures", "organisation__slug"
+            ),
+        ),
+    ]
+
+
 class OfferViewSet(viewsets.ReadOnlyModelViewSet):
     """Published offers (and the drafts of one's own organisation), searchable like the page."""
 
@@ -175,10 +197,7 @@ class OfferViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> Any:
         offers = Offer.objects.visible_to(self.request.user).select_related("provider")
-        return offers.prefetch_related(
-            "partners", "target_groups", "regions", "languages", "action_fields__network",
-            "practice_examples__organisation",
-        )  # fmt: skip
+        return offers.prefetch_related(*related_keys())
 
     @extend_schema(
         responses=OfferPageSerializer,
@@ -188,15 +207,17 @@ class OfferViewSet(viewsets.ReadOnlyModelViewSet):
         result = search_offers(request.query_params, request.user)
         if not result.is_valid:
             raise serializers.ValidationError(result.filterset.errors)
-        offers = result.offers.prefetch_related(
-            "partners", "target_groups", "regions", "languages", "action_fields__network",
-            "practice_examples__organisation",
-        )  # fmt: skip
-        # A ranked result is a Sequence, which the paginator pages like a QuerySet.
-        page = self.paginate_queryset(offers)  # type: ignore[arg-type]
-        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        offers, catalogue = result.offers, result.catalogue
+        assert isinstance(offers, OrderedOffers) and catalogue  # so is every valid search
+        # The paginator pages the ordered ids; only the page's offers become documents.
+        documents = offers.fetching(lambda ids: offer_documents(ids, request, catalogue))
+        page = self.paginate_queryset(documents)  # type: ignore[arg-type]
+        response = self.get_paginated_response(page)
         response.data["facets"] = {
-            name: FacetValueSerializer(values, many=True).data
+            name: [
+                {"value": v.value, "label": v.label, "count": v.count, "selected": v.selected}
+                for v in values
+            ]
             for name, values in result.facets.items()
         }
         response.data["corrections"] = (

@@ -14,17 +14,24 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from lotse.core.permissions import Role, has_role, is_administrator
-from lotse.network.models import Region
-from lotse.offers.models import CatalogueVersion, Offer, OfferKind, OfferStatus
+from lotse.network.models import ActionField, Network, Organisation, Region
+from lotse.offers.models import (
+    CatalogueVersion,
+    Language,
+    Offer,
+    OfferKind,
+    OfferStatus,
+    TargetGroup,
+)
 
 KINDS = list(OfferKind.values)
 NEVER = np.iinfo(np.int32).max
@@ -35,6 +42,14 @@ RELATIONS = {
     "action_field": "action_fields",
     "language": "languages",
     "region": "regions",
+}
+# Every M2M relation an offer's document lists, with the key it shows for each object.
+RELATED_KEYS: dict[str, Any] = {
+    "partners": "slug",
+    "target_groups": "slug",
+    "action_fields": Concat("network__slug", Value("/"), Cast("number", CharField())),
+    "regions": "code",
+    "languages": "code",
 }
 
 
@@ -51,26 +66,37 @@ def current_version() -> tuple[str, int]:
     return f"{connection.alias}:{connection.settings_dict['NAME']}", token or 0
 
 
-@dataclass(frozen=True)
 class Membership:
-    """One M2M relation as two parallel arrays: offer position, value id."""
+    """One M2M relation of every offer, by offer position and by value.
 
-    offers: np.ndarray
-    values: np.ndarray
-    by_value: dict[int, np.ndarray]
+    ``values`` are the related objects' ids; ``codes`` number them 0..k-1 in
+    their model's order, so that counting is a ``bincount`` and an offer's
+    related objects come out in the order the API shows them.
+    """
 
-    @classmethod
-    def load(cls, field: str, position: Callable[[np.ndarray], np.ndarray]) -> "Membership":
-        through = Offer._meta.get_field(field).remote_field.through  # type: ignore[union-attr]
-        column = Offer._meta.get_field(field).m2m_reverse_name()  # type: ignore[union-attr]
-        pairs = np.array(
-            list(through.objects.order_by().values_list("offer_id", column)), dtype=np.int64
-        ).reshape(-1, 2)
-        offers, values = position(pairs[:, 0]), pairs[:, 1]
-        order = np.argsort(values, kind="stable")
-        keys, starts = np.unique(values[order], return_index=True)
-        groups = np.split(offers[order], starts[1:]) if len(keys) else []
-        return cls(offers, values, dict(zip(keys.tolist(), groups, strict=True)))
+    def __init__(
+        self, field: str, position: Callable[[np.ndarray], np.ndarray], size: int, key: Any
+    ) -> None:
+        relation = Offer._meta.get_field(field)
+        through: Any = relation.remote_field.through  # type: ignore[union-attr]
+        column = relation.m2m_reverse_name()  # type: ignore[union-attr]
+        model: Any = relation.related_model
+        ordered = list(model.objects.values_list("pk", key))  # in the model's own order
+        self.values = np.array([pk for pk, _key in ordered], dtype=np.int64)
+        self.keys = [str(value) for _pk, value in ordered]
+        code_of = {pk: code for code, (pk, _key) in enumerate(ordered)}
+        pairs = list(through.objects.order_by().values_list("offer_id", column))
+        offers = position(np.array([offer for offer, _value in pairs], dtype=np.int64))
+        codes = np.array([code_of[value] for _offer, value in pairs], dtype=np.int64)
+        order = np.lexsort((codes, offers))
+        self.offers, self.codes = offers[order], codes[order]
+        self.starts = np.searchsorted(self.offers, np.arange(size + 1))
+        by_code = np.argsort(self.codes, kind="stable")
+        bounds = np.searchsorted(self.codes[by_code], np.arange(len(ordered) + 1))
+        self.by_value = {
+            int(self.values[code]): self.offers[by_code[bounds[code] : bounds[code + 1]]]
+            for code in range(len(ordered))
+        }
 
     def having(self, value_ids: Iterable[int], size: int) -> np.ndarray:
         """Mask of the offers related to any of ``value_ids``."""
@@ -81,10 +107,17 @@ class Membership:
         return mask
 
     def count(self, scope: np.ndarray) -> dict[int, int]:
-        """For each value, how many offers of ``scope`` have it."""
-        values = self.values[scope[self.offers]]
-        keys, counts = np.unique(values, return_counts=True)
-        return dict(zip(keys.tolist(), counts.tolist(), strict=True))
+        """For each value (by id), how many offers of ``scope`` have it."""
+        counts = np.bincount(self.codes[scope[self.offers]], minlength=len(self.values))
+        present = np.flatnonzero(counts)
+        return dict(zip(self.values[present].tolist(), counts[present].tolist(), strict=True))
+
+    def keys_of(self, position: int) -> list[str]:
+        """The keys of one offer's related objects, in their model's order."""
+        return [
+            self.keys[code]
+            for code in self.codes[self.starts[position] : self.starts[position + 1]]
+        ]
 
 
 class Catalogue:
@@ -110,8 +143,10 @@ class Catalogue:
         self.by_title = self._ranks(Offer.objects.order_by("title", "pk"))
         self.by_newest = self._ranks(Offer.objects.order_by("-published_at", "title", "pk"))
         self.relations = {
-            name: Membership.load(field, self.positions) for name, field in RELATIONS.items()
+            field: Membership(field, self.positions, self.size, key)
+            for field, key in RELATED_KEYS.items()
         }
+        self.labels = facet_labels(np.unique(self.provider).tolist())
         self._postings: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -146,9 +181,10 @@ class Catalogue:
             masks["provider"] = np.isin(self.provider, [org.pk for org in chosen["provider"]])
         for name in ("target_group", "action_field", "language"):
             if chosen.get(name):
-                masks[name] = self.relations[name].having((o.pk for o in chosen[name]), self.size)
+                relation = self.relations[RELATIONS[name]]
+                masks[name] = relation.having((o.pk for o in chosen[name]), self.size)
         if chosen.get("region"):
-            masks["region"] = self.nationwide | self.relations["region"].having(
+            masks["region"] = self.nationwide | self.relations["regions"].having(
                 covered_regions(chosen["region"]), self.size
             )
         return masks
@@ -180,6 +216,27 @@ class Catalogue:
 
 
 POSTINGS_KEPT = 4_000_000  # matching offers kept over all words: about 50 MB
+
+
+def facet_labels(providers: list[int]) -> dict[str, dict[int, tuple[str, str]]]:
+    """Key and label of every facet value, by id (they change with the catalogue's version)."""
+    fields = ActionField.objects.select_related("network").order_by()
+    return {
+        "target_group": {g.pk: (g.slug, g.name) for g in TargetGroup.objects.order_by()},
+        "action_field": {
+            f.pk: (str(f.pk), f"{f.network.name}: {f.number}. {f.title}") for f in fields
+        },
+        "language": {lang.pk: (lang.code, lang.name) for lang in Language.objects.order_by()},
+        "region": {r.pk: (r.code, r.name) for r in Region.objects.order_by().only("code", "name")},
+        "provider": {
+            org.pk: (org.slug, org.name)
+            for org in Organisation.objects.filter(pk__in=providers).only("slug", "name")
+        },
+    }
+
+
+# Saving or deleting any of these changes what the compass shows or calls it.
+LABELLED_MODELS = (Organisation, Network, ActionField, TargetGroup, Language, Region)
 
 
 def covered_regions(code: str) -> list[int]:

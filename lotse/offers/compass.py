@@ -6,17 +6,15 @@ URL gives the same list everywhere.
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any, overload
 
 import numpy as np
 from django.db.models import QuerySet
 from django.http import QueryDict
 
-from lotse.network.models import ActionField, Organisation, Region
-from lotse.offers.catalogue import KINDS, Catalogue, catalogue
+from lotse.offers.catalogue import KINDS, RELATIONS, Catalogue, catalogue
 from lotse.offers.filters import OfferFilter, SortOrder
-from lotse.offers.models import Language, Offer, OfferKind, TargetGroup
+from lotse.offers.models import SEARCH_FIELDS, Offer, OfferKind
 from lotse.offers.search.analysis import stem
 from lotse.offers.search.backends import alternative_expression, postings, vocabulary
 from lotse.offers.search.query import ParsedQuery, parse
@@ -38,6 +36,7 @@ class CompassResult:
     sort: str
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     relaxed: bool = False
+    catalogue: Catalogue | None = None  # the version the search ran on
 
     @property
     def is_valid(self) -> bool:
@@ -63,13 +62,25 @@ class OrderedOffers(Sequence[Offer]):
         ids: np.ndarray,
         fetch_from: QuerySet[Offer],
         parsed: ParsedQuery | None = None,
+        fetch: Callable[[list[int]], list[Any]] | None = None,
     ) -> None:
         self.found = found  # positions in the catalogue
         self.keys = keys  # sort keys over the found ones, most significant first, ascending
         self.ids = ids
         self.fetch_from = fetch_from
         self.parsed = parsed
+        self.fetch = fetch or self._instances
         self._head: list[int] = []
+
+    def _instances(self, ids: list[int]) -> list[Offer]:
+        found = self.fetch_from.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+    def fetching(self, fetch: Callable[[list[int]], list[Any]]) -> "OrderedOffers":
+        """The same list, each page made by ``fetch`` from the ids in order."""
+        copy = OrderedOffers(self.found, self.keys, self.ids, self.fetch_from, self.parsed, fetch)
+        copy._head = self._head
+        return copy
 
     def count(self) -> int:  # type: ignore[override]  # Paginator's question, not Sequence's
         return len(self.found)
@@ -97,9 +108,7 @@ class OrderedOffers(Sequence[Offer]):
         stop = self.count() if index.stop is None else index.stop
         if stop <= start:
             return []
-        ids = self.ordered_ids(stop)[start:stop]
-        found = self.fetch_from.in_bulk(ids)
-        return [found[pk] for pk in ids if pk in found]
+        return self.fetch(self.ordered_ids(stop)[start:stop])
 
     def __iter__(self) -> Iterator[Offer]:
         for start in range(0, self.count(), FETCH_CHUNK):
@@ -169,13 +178,14 @@ def search_offers(data: QueryDict, user: Any, *, with_facets: bool = True) -> Co
     else:
         keys = (offers.by_newest[found],)
     ranked = sort == SortOrder.RELEVANCE and scores is not None
+    fetch_from = base.select_related("provider").defer(*SEARCH_FIELDS)
     result = CompassResult(
         filterset,
-        OrderedOffers(found, keys, offers.ids, base.select_related("provider"),
-                      parsed if ranked else None),
+        OrderedOffers(found, keys, offers.ids, fetch_from, parsed if ranked else None),
         parsed,
         sort,
         relaxed=relaxed,
+        catalogue=offers,
     )  # fmt: skip
     if with_facets:
         within = visible & matched
@@ -269,29 +279,12 @@ def count_facets(
             if n
         ]
     }
-    labelled: list[tuple[str, Any, str, Callable[[Any], str]]] = [
-        ("target_group", TargetGroup.objects.all(), "slug", attrgetter("name")),
-        (
-            "action_field",
-            ActionField.objects.select_related("network"),
-            "pk",
-            lambda field: f"{field.network.name}: {field.number}. {field.title}",
-        ),
-        ("language", Language.objects.all(), "code", attrgetter("name")),
-        ("region", Region.objects.all(), "code", attrgetter("name")),
-    ]
-    for name, objects, key, label in labelled:
-        counts = offers.relations[name].count(scope(name))
-        facets[name] = listed(
-            name,
-            [(str(getattr(obj, key)), label(obj), counts[obj.pk])
-             for obj in objects.filter(pk__in=counts)],
-        )  # fmt: skip
+    for name, relation in RELATIONS.items():
+        labels = offers.labels[name]
+        counts = offers.relations[relation].count(scope(name))
+        facets[name] = listed(name, [(*labels[pk], n) for pk, n in counts.items() if pk in labels])
     providers, n = np.unique(offers.provider[scope("provider")], return_counts=True)
     counts = dict(zip(providers.tolist(), n.tolist(), strict=True))
-    facets["provider"] = listed(
-        "provider",
-        [(org.slug, org.name, counts[org.pk])
-         for org in Organisation.objects.filter(pk__in=counts).only("slug", "name")],
-    )  # fmt: skip
+    labels = offers.labels["provider"]
+    facets["provider"] = listed("provider", [(*labels[pk], n) for pk, n in counts.items()])
     return facets

@@ -18,6 +18,7 @@ from lotse.core.audit import record
 from lotse.network.demo import Checker, DemoDataError, LoadReport, Node, load_yaml
 from lotse.network.models import ActionField, Organisation, OrganisationKind, Region
 from lotse.offers.models import (
+    SEARCH_FIELDS,
     FundingType,
     Language,
     Offer,
@@ -35,7 +36,6 @@ LANGUAGE_NAMES = {
     "ar": "Arabisch", "uk": "Ukrainisch", "ru": "Russisch", "pl": "Polnisch",
     "cs": "Tschechisch", "fr": "Französisch", "tr": "Türkisch", "fa": "Persisch",
 }  # fmt: skip
-SEARCH_FIELDS = ["search_title", "search_body", "stems_title", "stems_body"]
 OFFER_KEYS = {
     "key", "title", "kind", "summary", "description", "provider", "provider_uncertain",
     "partners", "target_groups", "action_fields", "regions", "nationwide", "languages",

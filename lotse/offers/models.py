@@ -186,6 +186,10 @@ class Offer(TimeStampedModel):
         )
 
 
+# Kept current by search.index_offer; never needed to show an offer.
+SEARCH_FIELDS = ["search_title", "search_body", "stems_title", "stems_body"]
+
+
 class SearchTerm(models.Model):
     """A word that occurs in the offers: the vocabulary for typos and compounds."""
 

@@ -256,6 +256,15 @@ def test_list_and_detail_describe_an_offer_alike():
     assert listed == get(client, f"{OFFERS}{BSW_OFFER}/")
 
 
+def test_every_listed_offer_reads_as_its_own_document():
+    client = api_client()
+    listed = get(client, f"{OFFERS}?page_size=500")["results"]
+
+    assert len(listed) == Offer.objects.published().count()
+    for offer in listed:
+        assert offer == get(client, offer["url"]), offer["slug"]
+
+
 def test_an_unknown_offer_is_404():
     assert api_client().get(f"{OFFERS}no-such-offer/").status_code == 404
 
