@@ -211,7 +211,7 @@ class OfferViewSet(viewsets.ReadOnlyModelViewSet):
         assert isinstance(offers, OrderedOffers) and catalogue  # so is every valid search
         # The paginator pages the ordered ids; only the page's offers become documents.
         documents = offers.fetching(lambda ids: offer_documents(ids, request, catalogue))
-        page = self.paginate_queryset(documents)  # type: ignore[arg-type]
+        page: list[Any] | None = self.paginate_queryset(documents)  # type: ignore[arg-type]
         response = self.get_paginated_response(page)
         response.data["facets"] = {
             name: [

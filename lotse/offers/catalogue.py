@@ -62,8 +62,10 @@ def catalogue_changed() -> None:
 
 def current_version() -> tuple[str, int]:
     """Which catalogue this database holds now (read before anything it describes)."""
-    token = CatalogueVersion.objects.filter(pk=1).values_list("token", flat=True).first()
-    return f"{connection.alias}:{connection.settings_dict['NAME']}", token or 0
+    with connection.cursor() as cursor:  # on every search: no ORM on the way
+        cursor.execute(f"SELECT token FROM {CatalogueVersion._meta.db_table} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+    return f"{connection.alias}:{connection.settings_dict['NAME']}", row[0] if row else 0
 
 
 class Membership:
@@ -108,7 +110,9 @@ class Membership:
 
     def count(self, scope: np.ndarray) -> dict[int, int]:
         """For each value (by id), how many offers of ``scope`` have it."""
-        counts = np.bincount(self.codes[scope[self.offers]], minlength=len(self.values))
+        # Weighting by the mask is about twice as fast as selecting with it first.
+        weights = scope[self.offers]
+        counts = np.bincount(self.codes, weights=weights, minlength=len(self.values)).astype(int)
         present = np.flatnonzero(counts)
         return dict(zip(self.values[present].tolist(), counts[present].tolist(), strict=True))
 
@@ -147,6 +151,10 @@ class Catalogue:
             for field, key in RELATED_KEYS.items()
         }
         self.labels = facet_labels(np.unique(self.provider).tolist())
+        self.ids_by_key = {
+            facet: {key: pk for pk, (key, _label) in labels.items()}
+            for facet, labels in self.labels.items()
+        }
         self._postings: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -171,23 +179,31 @@ class Catalogue:
             return public | (self.provider == user.organisation_id)
         return public
 
-    def filter_masks(self, chosen: dict[str, Any]) -> dict[str, np.ndarray]:
-        """One mask per filter that is set: the rules of ``filters.OfferFilter``."""
+    def filter_masks(
+        self, chosen: dict[str, list[str]], region: str | None
+    ) -> dict[str, np.ndarray]:
+        """One mask per filter that is set: the rules of ``filters.OfferFilter``.
+
+        ``chosen`` holds the keys of each list filter, as the form accepted them.
+        """
         masks: dict[str, np.ndarray] = {}
         if chosen.get("kind"):
-            codes = [KINDS.index(kind) for kind in chosen["kind"]]
-            masks["kind"] = np.isin(self.kind, codes)
+            masks["kind"] = np.isin(self.kind, [KINDS.index(kind) for kind in chosen["kind"]])
         if chosen.get("provider"):
-            masks["provider"] = np.isin(self.provider, [org.pk for org in chosen["provider"]])
+            masks["provider"] = np.isin(self.provider, self.ids_of("provider", chosen["provider"]))
         for name in ("target_group", "action_field", "language"):
             if chosen.get(name):
                 relation = self.relations[RELATIONS[name]]
-                masks[name] = relation.having((o.pk for o in chosen[name]), self.size)
-        if chosen.get("region"):
+                masks[name] = relation.having(self.ids_of(name, chosen[name]), self.size)
+        if region:
             masks["region"] = self.nationwide | self.relations["regions"].having(
-                covered_regions(chosen["region"]), self.size
+                covered_regions(region), self.size
             )
         return masks
+
+    def ids_of(self, facet: str, keys: Iterable[str]) -> list[int]:
+        by_key = self.ids_by_key[facet]
+        return [by_key[key] for key in keys if key in by_key]
 
     # --- what the full-text index says ------------------------------------------------
 

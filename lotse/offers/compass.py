@@ -20,7 +20,7 @@ from lotse.offers.search.backends import alternative_expression, postings, vocab
 from lotse.offers.search.query import ParsedQuery, parse
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class FacetValue:
     value: str
     label: str
@@ -60,20 +60,20 @@ class OrderedOffers(Sequence[Offer]):
         found: np.ndarray,
         keys: tuple[np.ndarray, ...],
         ids: np.ndarray,
-        fetch_from: QuerySet[Offer],
+        fetch_from: Callable[[], QuerySet[Offer]],
         parsed: ParsedQuery | None = None,
         fetch: Callable[[list[int]], list[Any]] | None = None,
     ) -> None:
         self.found = found  # positions in the catalogue
         self.keys = keys  # sort keys over the found ones, most significant first, ascending
         self.ids = ids
-        self.fetch_from = fetch_from
+        self.fetch_from = fetch_from  # built only if instances are asked for
         self.parsed = parsed
         self.fetch = fetch or self._instances
         self._head: list[int] = []
 
     def _instances(self, ids: list[int]) -> list[Offer]:
-        found = self.fetch_from.in_bulk(ids)
+        found = self.fetch_from().in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
 
     def fetching(self, fetch: Callable[[list[int]], list[Any]]) -> "OrderedOffers":
@@ -116,7 +116,8 @@ class OrderedOffers(Sequence[Offer]):
 
     def prefetch_related(self, *lookups: Any) -> "OrderedOffers":
         return OrderedOffers(
-            self.found, self.keys, self.ids, self.fetch_from.prefetch_related(*lookups),
+            self.found, self.keys, self.ids,
+            lambda: self.fetch_from().prefetch_related(*lookups),
             self.parsed,
         )  # fmt: skip
 
@@ -139,19 +140,19 @@ def top(keys: tuple[np.ndarray, ...], n: int) -> np.ndarray:
 
 def search_offers(data: QueryDict, user: Any, *, with_facets: bool = True) -> CompassResult:
     """Filter, search and rank the offers ``user`` may see; count the facets."""
-    base = Offer.objects.visible_to(user)
-    filterset = OfferFilter(data, queryset=base)
+    filterset = OfferFilter(data, queryset=Offer.objects.all())
     if not filterset.is_valid():
-        return CompassResult(filterset, base.none(), None, SortOrder.RELEVANCE)
+        return CompassResult(filterset, Offer.objects.none(), None, SortOrder.RELEVANCE)
     chosen = filterset.form.cleaned_data
+    keys_chosen = chosen_keys(data)
     offers = catalogue()
     visible = offers.visible(user)
-    masks = offers.filter_masks(chosen)
+    masks = offers.filter_masks(keys_chosen, chosen.get("region") or None)
     filtered = visible.copy()
     for mask in masks.values():
         filtered &= mask
     text = (chosen.get("q") or "").strip()
-    parsed = parse(text, vocabulary=vocabulary()) if text else None
+    parsed = parse(text, vocabulary=vocabulary(offers.version)) if text else None
     if parsed is not None and parsed.is_empty:
         parsed = None
     matched = np.ones(offers.size, dtype=bool)
@@ -163,8 +164,8 @@ def search_offers(data: QueryDict, user: Any, *, with_facets: bool = True) -> Co
         if len(parsed.terms) > 1 and np.count_nonzero(every_word & filtered) < FEW_RESULTS:
             # Few offers have every word: after them come those with some, best first.
             matched, preferred = any_word, every_word
-            relaxed = np.count_nonzero(any_word & filtered) > np.count_nonzero(
-                every_word & filtered
+            relaxed = bool(
+                np.count_nonzero(any_word & filtered) > np.count_nonzero(every_word & filtered)
             )
     sort = chosen.get("sort") or (SortOrder.RELEVANCE if parsed else SortOrder.NEWEST)
     found = np.flatnonzero(matched & filtered)
@@ -178,7 +179,10 @@ def search_offers(data: QueryDict, user: Any, *, with_facets: bool = True) -> Co
     else:
         keys = (offers.by_newest[found],)
     ranked = sort == SortOrder.RELEVANCE and scores is not None
-    fetch_from = base.select_related("provider").defer(*SEARCH_FIELDS)
+
+    def fetch_from() -> QuerySet[Offer]:
+        return Offer.objects.visible_to(user).select_related("provider").defer(*SEARCH_FIELDS)
+
     result = CompassResult(
         filterset,
         OrderedOffers(found, keys, offers.ids, fetch_from, parsed if ranked else None),
@@ -197,8 +201,24 @@ def search_offers(data: QueryDict, user: Any, *, with_facets: bool = True) -> Co
                     mask &= other_mask
             return mask
 
-        result.facets = count_facets(offers, scope, chosen)
+        result.facets = count_facets(offers, scope, keys_chosen, chosen.get("region") or None)
     return result
+
+
+KEYED_FILTERS = ("kind", "target_group", "action_field", "provider", "language")
+
+
+def chosen_keys(data: QueryDict) -> dict[str, list[str]]:
+    """The keys chosen in each list filter, as sent (after the form accepted them).
+
+    The form's cleaned values are querysets; asking them again would cost a
+    query each, and the catalogue knows every key.
+    """
+    return {
+        name: [value.strip() for value in data.getlist(name) if value.strip()]
+        for name in KEYED_FILTERS
+        if name in data
+    }
 
 
 def match(offers: Catalogue, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -242,7 +262,10 @@ def rerank_top(ranked: list[int], parsed: ParsedQuery) -> list[int]:
 
 
 def count_facets(
-    offers: Catalogue, scope: Callable[[str], np.ndarray], chosen: dict[str, Any]
+    offers: Catalogue,
+    scope: Callable[[str], np.ndarray],
+    chosen: dict[str, list[str]],
+    region: str | None,
 ) -> dict[str, list[FacetValue]]:
     """How many offers each facet value would give.
 
@@ -251,17 +274,9 @@ def count_facets(
     """
 
     def selected(name: str) -> set[str]:
-        current = chosen.get(name) or []
-        if isinstance(current, str):
-            return {current}
-        return {
-            str(
-                getattr(item, "slug", None)
-                or getattr(item, "code", None)
-                or getattr(item, "pk", item)
-            )
-            for item in current
-        }
+        if name == "region":
+            return {region} if region else set()
+        return set(chosen.get(name, ()))
 
     def listed(name: str, values: list[tuple[str, str, int]]) -> list[FacetValue]:
         chosen_keys = selected(name)

@@ -83,6 +83,15 @@ class OfferFilter(django_filters.FilterSet):
         model = Offer
         fields = ["q", "kind", "target_group", "action_field", "provider", "region", "language"]
 
+    _form_classes: dict[type, type[forms.Form]] = {}
+
+    def get_form_class(self) -> type[forms.Form]:
+        """Built once per class: django-filter builds the form class on every request."""
+        cls = type(self)
+        if cls not in OfferFilter._form_classes:
+            OfferFilter._form_classes[cls] = super().get_form_class()
+        return OfferFilter._form_classes[cls]
+
     def filter_nothing(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         """``q`` and ``sort`` are applied by the compass, which ranks and counts."""
         return queryset

@@ -9,7 +9,6 @@ triggers. Both are created by migration ``offers.0002`` for their database only.
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Count, Max
 
 from lotse.offers.catalogue import catalogue_changed
 from lotse.offers.models import Offer, SearchTerm
@@ -44,8 +43,6 @@ def index_offer(offer: Offer) -> None:
         stems_title=" ".join(stem(word) for word in title),
         stems_body=" ".join(stem(word) for word in body),
     )
-    global _indexed_here
-    _indexed_here += 1
     new_words = {word for word in title + body if 3 < len(word) <= 80 and not word.isdigit()}
     SearchTerm.objects.bulk_create(
         [SearchTerm(word=word) for word in sorted(new_words)], ignore_conflicts=True
@@ -57,20 +54,13 @@ def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-_indexed_here = 0  # offers indexed by this process; part of the vocabulary's cache key
-
-
-def vocabulary() -> Vocabulary:
-    """The offers' words, cached until they change (here, or in another process)."""
-    stats = SearchTerm.objects.aggregate(size=Count("pk"), last=Max("pk"))
-    key = (connection.alias, connection.vendor, stats["size"], stats["last"], _indexed_here)
-    return _vocabulary(*key)
+def vocabulary(version: tuple[str, int]) -> Vocabulary:
+    """The offers' words for ``version`` of the catalogue (which index_offer changes)."""
+    return _vocabulary(*version, connection.vendor)
 
 
 @lru_cache(maxsize=4)
-def _vocabulary(
-    alias: str, vendor: str, size: int, last: int | None, generation: int
-) -> Vocabulary:
+def _vocabulary(database: str, token: int, vendor: str) -> Vocabulary:
     known = frozenset(SearchTerm.objects.values_list("word", flat=True))
     return Vocabulary(known, _trigram_candidates if vendor == "postgresql" else None)
 
