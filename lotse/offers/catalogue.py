@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from scipy import sparse
 
 from lotse.core.permissions import Role, has_role, is_administrator
 from lotse.network.models import ActionField, Network, Organisation, Region
@@ -93,6 +94,11 @@ class Membership:
         order = np.lexsort((codes, offers))
         self.offers, self.codes = offers[order], codes[order]
         self.starts = np.searchsorted(self.offers, np.arange(size + 1))
+        # Values x offers, for counting a facet as one product with the scope's mask.
+        self.matrix = sparse.csr_array(
+            (np.ones(len(self.codes), dtype=np.float32), (self.codes, self.offers)),
+            shape=(len(ordered), size),
+        )
         by_code = np.argsort(self.codes, kind="stable")
         bounds = np.searchsorted(self.codes[by_code], np.arange(len(ordered) + 1))
         self.by_value = {
@@ -110,9 +116,7 @@ class Membership:
 
     def count(self, scope: np.ndarray) -> dict[int, int]:
         """For each value (by id), how many offers of ``scope`` have it."""
-        # Weighting by the mask is about twice as fast as selecting with it first.
-        weights = scope[self.offers]
-        counts = np.bincount(self.codes, weights=weights, minlength=len(self.values)).astype(int)
+        counts = np.rint(self.matrix @ scope.astype(np.float32)).astype(np.int64)
         present = np.flatnonzero(counts)
         return dict(zip(self.values[present].tolist(), counts[present].tolist(), strict=True))
 
