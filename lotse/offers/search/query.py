@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from rapidfuzz.distance import Levenshtein
-from rapidfuzz.process import extractOne
+from rapidfuzz.process import extract
 
 from lotse.core.text import words
 from lotse.offers.search.analysis import HERE, lexicon, split_compound, stem, stopwords
@@ -131,5 +131,20 @@ class Vocabulary:
         """The closest known word within one edit (two for words of seven letters or more)."""
         candidates = self._candidates(word) if self._candidates else self.words
         limit = 1 if len(word) < 7 else 2
-        best = extractOne(word, candidates, scorer=Levenshtein.distance, score_cutoff=limit)
-        return best[0] if best else None
+        close = extract(
+            word, candidates, scorer=Levenshtein.distance, score_cutoff=limit, limit=None
+        )
+        if not close:
+            return None
+        # Among equally close words, the one that begins like the typed word, then the
+        # alphabetically first: the same answer in every process and on both databases.
+        return min(close, key=lambda hit: (hit[1], -_common_prefix(word, hit[0]), hit[0]))[0]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    length = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        length += 1
+    return length

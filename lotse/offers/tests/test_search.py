@@ -164,3 +164,11 @@ def test_an_invalid_region_code_is_a_clear_error():
     result = search_offers(QueryDict("region=123"), None)
     assert not result.is_valid
     assert "region" in result.filterset.errors
+
+
+def test_a_typo_between_two_equally_close_words_is_corrected_the_same_way_every_time():
+    from lotse.offers.search.query import Vocabulary
+
+    assert Vocabulary(frozenset({"karre", "karte"})).correct("kartre") == "karte"
+    for known in (["mappe", "kappe"], ["kappe", "mappe"]):
+        assert Vocabulary(frozenset(known), lambda _word, k=known: k).correct("lappe") == "kappe"
