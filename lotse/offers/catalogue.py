@@ -154,7 +154,9 @@ class Catalogue:
             field: Membership(field, self.positions, self.size, key)
             for field, key in RELATED_KEYS.items()
         }
-        self.labels = facet_labels(np.unique(self.provider).tolist())
+        # Providers numbered 0..p-1, so that counting them is a bincount.
+        self.providers, self.provider_code = np.unique(self.provider, return_inverse=True)
+        self.labels = facet_labels(self.providers.tolist())
         self.ids_by_key = {
             facet: {key: pk for pk, (key, _label) in labels.items()}
             for facet, labels in self.labels.items()

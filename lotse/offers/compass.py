@@ -298,8 +298,9 @@ def count_facets(
         labels = offers.labels[name]
         counts = offers.relations[relation].count(scope(name))
         facets[name] = listed(name, [(*labels[pk], n) for pk, n in counts.items() if pk in labels])
-    providers, n = np.unique(offers.provider[scope("provider")], return_counts=True)
-    counts = dict(zip(providers.tolist(), n.tolist(), strict=True))
+    by_code = np.bincount(offers.provider_code[scope("provider")], minlength=len(offers.providers))
+    present = np.flatnonzero(by_code)
+    counts = dict(zip(offers.providers[present].tolist(), by_code[present].tolist(), strict=True))
     labels = offers.labels["provider"]
     facets["provider"] = listed("provider", [(*labels[pk], n) for pk, n in counts.items()])
     return facets

@@ -132,7 +132,11 @@ class Vocabulary:
         candidates = self._candidates(word) if self._candidates else self.words
         limit = 1 if len(word) < 7 else 2
         close = extract(
-            word, candidates, scorer=Levenshtein.distance, score_cutoff=limit, limit=None
+            word,
+            candidates,
+            scorer=Levenshtein.distance,  # type: ignore[arg-type]
+            score_cutoff=limit,
+            limit=None,
         )
         if not close:
             return None
