@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "lotse.network",
     "lotse.accounts",
     "lotse.offers",
+    "lotse.occupations",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,358 @@
+"""The shipped occupation reference: KldB 2010 (2020), job titles, ESCO and the BA mapping.
+
+The files in ``occupations/data/`` are derived from ``../shared/data`` by
+:func:`build_reference_files` (``lotse build_occupations``) and committed, so
+that neither ``make run`` nor the tests need the source folder. They are
+read-only reference data, identical on every installation, so they are held in
+memory (loaded once, a few MB) rather than copied into every database: other
+apps store the five-digit KldB code and look it up here.
+"""
+
+import csv
+import gzip
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+KLDB_DIR = "kldb2010_fassung2020"
+ESCO_DIR = "esco_v1.2_de"
+MAPPING_DIR = "esco_ba_mapping_eures"
+
+LEVEL_NAMES = {
+    1: _("Occupational area"),  # Berufsbereich
+    2: _("Occupational main group"),  # Berufshauptgruppe
+    3: _("Occupational group"),  # Berufsgruppe
+    4: _("Occupational subgroup"),  # Berufsuntergruppe
+    5: _("Occupational type"),  # Berufsgattung
+}
+
+# The fifth digit of a five-digit code: the requirement level (Anforderungsniveau).
+REQUIREMENT_LEVELS = {
+    "1": _("Helper"),  # Helfer
+    "2": _("Skilled worker"),  # Fachkraft
+    "3": _("Specialist"),  # Spezialist
+    "4": _("Expert"),  # Experte
+}
+
+_EXAMPLE = re.compile(r"(\d{5})-(\d{3}) (.*?)(?= \d{5}-\d{3} |$)")
+
+
+class ReferenceFileError(ValueError):
+    """A source file that does not have the expected shape."""
+
+
+@dataclass(frozen=True)
+class Occupation:
+    """A position of the KldB tree, from Berufsbereich (1 digit) to Berufsgattung (5)."""
+
+    code: str
+    level: int
+    title: str
+    short_title: str
+    parent_code: str
+    description: str
+
+    @property
+    def level_name(self) -> str:
+        return str(LEVEL_NAMES[self.level])
+
+    @property
+    def requirement_level(self) -> str:
+        """Helfer, Fachkraft, Spezialist or Experte; empty above the fifth level."""
+        return str(REQUIREMENT_LEVELS.get(self.code[4:5], "")) if self.level == 5 else ""
+
+
+@dataclass(frozen=True)
+class JobTitle:
+    """A job title (Berufsbenennung or BA occupation label) with its five-digit code."""
+
+    title: str
+    kldb5: str
+    source: str  # "bb": alphabetical list of Berufsbenennungen; "ba": the BA's ESCO mapping
+
+
+@dataclass(frozen=True)
+class EscoOccupation:
+    uri: str
+    code: str
+    isco_group: str
+    preferred_label: str
+    alt_labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EscoMapping:
+    """The BA's mapping of an ESCO occupation to a BA occupation (and so a KldB code)."""
+
+    esco_uri: str
+    kldb5: str
+    ba_beruf_id: str
+    relation: str  # skos:exactMatch, closeMatch, narrowMatch or broadMatch
+
+
+@dataclass(frozen=True)
+class IscoLink:
+    """KldB 2020 -> ISCO-08 crosswalk row; ``rank`` 1 is the recommended ISCO group."""
+
+    kldb5: str
+    isco4: str
+    rank: int
+    kldb_title_en: str
+    isco_title_en: str
+
+
+@dataclass(frozen=True)
+class EscoSkill:
+    uri: str
+    label: str
+    skill_type: str
+    alt_labels: tuple[str, ...]
+
+
+@dataclass
+class Reference:
+    """Everything in the shipped files, with the indexes the pages and the coder need."""
+
+    occupations: dict[str, Occupation]
+    job_titles: list[JobTitle]
+    esco: dict[str, EscoOccupation]
+    mappings: list[EscoMapping]
+    isco_links: list[IscoLink]
+    isco_groups: dict[str, str]
+    children: dict[str, list[str]] = field(default_factory=dict)
+    esco_by_kldb: dict[str, list[tuple[EscoMapping, EscoOccupation]]] = field(
+        default_factory=dict
+    )
+    titles_by_kldb: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for occupation in self.occupations.values():
+            self.children.setdefault(occupation.parent_code, []).append(occupation.code)
+        order = {"skos:exactMatch": 0, "skos:closeMatch": 1, "skos:narrowMatch": 2}
+        for mapping in sorted(self.mappings, key=lambda m: order.get(m.relation, 3)):
+            esco = self.esco.get(mapping.esco_uri)
+            if esco:
+                self.esco_by_kldb.setdefault(mapping.kldb5, []).append((mapping, esco))
+        for job_title in self.job_titles:
+            self.titles_by_kldb.setdefault(job_title.kldb5, []).append(job_title.title)
+
+    def best_esco(self, kldb5: str) -> EscoOccupation | None:
+        """The ESCO occupation that the BA maps most closely to ``kldb5``, if any."""
+        linked = self.esco_by_kldb.get(kldb5)
+        return linked[0][1] if linked else None
+
+    def ancestors(self, code: str) -> list[Occupation]:
+        """The positions above ``code``, from the Berufsbereich down."""
+        chain = []
+        occupation = self.occupations.get(code)
+        while occupation and occupation.parent_code:
+            occupation = self.occupations.get(occupation.parent_code)
+            if occupation:
+                chain.append(occupation)
+        return list(reversed(chain))
+
+
+def _read(path: Path) -> Iterator[dict[str, str]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as handle:  # type: ignore[operator]
+        yield from csv.DictReader(handle)
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part for part in value.split("|") if part)
+
+
+@cache
+def get_reference() -> Reference:
+    """The shipped reference, read once per process."""
+    occupations = {
+        row["code"]: Occupation(
+            row["code"], int(row["level"]), row["title"], row["short_title"],
+            row["parent_code"], row["description"],
+        )  # fmt: skip
+        for row in _read(DATA_DIR / "kldb.csv.gz")
+    }
+    return Reference(
+        occupations=occupations,
+        job_titles=[
+            JobTitle(row["title"], row["kldb5"], row["source"])
+            for row in _read(DATA_DIR / "job_titles.csv.gz")
+        ],
+        esco={
+            row["uri"]: EscoOccupation(
+                row["uri"], row["code"], row["isco_group"], row["preferred_label"],
+                _split(row["alt_labels"]),
+            )  # fmt: skip
+            for row in _read(DATA_DIR / "esco_occupations.csv.gz")
+        },
+        mappings=[
+            EscoMapping(row["esco_uri"], row["kldb5"], row["ba_beruf_id"], row["relation"])
+            for row in _read(DATA_DIR / "esco_mapping.csv.gz")
+        ],
+        isco_links=[
+            IscoLink(
+                row["kldb5"], row["isco4"], int(row["rank"]), row["kldb_title_en"],
+                row["isco_title_en"],
+            )  # fmt: skip
+            for row in _read(DATA_DIR / "kldb_isco.csv.gz")
+        ],
+        isco_groups={row["code"]: row["label"] for row in _read(DATA_DIR / "isco_groups.csv.gz")},
+    )
+
+
+@cache
+def get_skills() -> list[EscoSkill]:
+    """ESCO skills with German labels (read only when asked: most pages never need them)."""
+    return [
+        EscoSkill(row["uri"], row["label"], row["skill_type"], _split(row["alt_labels"]))
+        for row in _read(DATA_DIR / "esco_skills.csv.gz")
+    ]
+
+
+# Building the shipped files from ../shared/data
+
+
+def _write(path: Path, header: list[str], rows: Iterable[Iterable[str]]) -> int:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    # mtime=0: the same input gives byte-identical files, so a rebuild shows no diff.
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
+        handle.write(buffer.getvalue().encode("utf-8"))
+    return count
+
+
+def _require(path: Path, columns: set[str]) -> list[dict[str, str]]:
+    if not path.exists():
+        raise ReferenceFileError(f"{path} not found")
+    rows = list(_read(path))
+    if not rows or not columns <= rows[0].keys():
+        raise ReferenceFileError(f"{path}: expected the columns {', '.join(sorted(columns))}")
+    return rows
+
+
+def example_titles(also_includes: str) -> list[tuple[str, str]]:
+    """(code, title) of the 'Zugeordnete Berufe (Beispiele)' listed at a five-digit code."""
+    return [(code, title.strip()) for code, _n, title in _EXAMPLE.findall(also_includes)]
+
+
+def build_reference_files(
+    source: Path,
+    target: Path = DATA_DIR,
+    progress: Callable[[Iterable[str]], Iterable[str]] = lambda steps: steps,
+) -> dict[str, int]:
+    """Derive the shipped files in ``target`` from the folders in ``source``.
+
+    Only columns the licences allow and the product uses are kept; titles and
+    labels are copied verbatim (the BA's terms forbid altering them).
+    """
+    counts: dict[str, int] = {}
+    target.mkdir(parents=True, exist_ok=True)
+    steps = ["kldb", "job_titles", "esco_occupations", "esco_mapping", "kldb_isco",
+             "isco_groups", "esco_skills"]  # fmt: skip
+    hierarchy = _require(
+        source / KLDB_DIR / "kldb2020_hierarchy.csv.gz",
+        {"code", "level", "title", "short_title", "parent_code", "general_notes"},
+    )
+    known = {row["code"] for row in hierarchy if row["level"] == "5"}
+    for step in progress(steps):
+        path = target / f"{step}.csv.gz"
+        if step == "kldb":
+            counts[step] = _write(
+                path,
+                ["code", "level", "title", "short_title", "parent_code", "description"],
+                (
+                    [r["code"], r["level"], r["title"], r["short_title"], r["parent_code"],
+                     r["general_notes"]]  # fmt: skip
+                    for r in hierarchy
+                ),
+            )
+        elif step == "job_titles":
+            titles = _require(source / KLDB_DIR / "berufsbenennungen_80pct.csv", {"title", "kldb5"})
+            mapping = _require(
+                source / MAPPING_DIR / "esco_occupation_to_ba_beruf.csv",
+                {"kldb5", "ba_beruf_label"},
+            )
+            seen: set[tuple[str, str]] = set()
+            rows: list[list[str]] = []
+            for source_name, entries in (
+                ("bb", [(r["title"], r["kldb5"]) for r in titles]),
+                ("ba", [(r["ba_beruf_label"], r["kldb5"]) for r in mapping]),
+            ):
+                for title, code in entries:
+                    if title and code in known and (title, code) not in seen:
+                        seen.add((title, code))
+                        rows.append([title, code, source_name])
+            counts[step] = _write(path, ["title", "kldb5", "source"], rows)
+        elif step == "esco_occupations":
+            esco = _require(
+                source / ESCO_DIR / "occupations_de.csv.gz",
+                {"conceptUri", "code", "iscoGroup", "preferredLabel", "altLabels"},
+            )
+            counts[step] = _write(
+                path,
+                ["uri", "code", "isco_group", "preferred_label", "alt_labels"],
+                (
+                    [r["conceptUri"], r["code"], r["iscoGroup"], r["preferredLabel"],
+                     "|".join(x.strip() for x in r["altLabels"].splitlines() if x.strip())]  # fmt: skip
+                    for r in esco
+                ),
+            )
+        elif step == "esco_mapping":
+            mapping = _require(
+                source / MAPPING_DIR / "esco_occupation_to_ba_beruf.csv",
+                {"esco_uri", "kldb5", "ba_beruf_id", "relation"},
+            )
+            counts[step] = _write(
+                path,
+                ["esco_uri", "kldb5", "ba_beruf_id", "relation"],
+                (
+                    [r["esco_uri"], r["kldb5"], r["ba_beruf_id"], r["relation"]]
+                    for r in mapping
+                    if r["kldb5"] in known
+                ),
+            )
+        elif step == "kldb_isco":
+            links = _require(
+                source / KLDB_DIR / "kldb2020_to_isco08.csv",
+                {"kldb5", "isco4", "rank", "kldb_title_en", "isco_title_en"},
+            )
+            counts[step] = _write(
+                path,
+                ["kldb5", "isco4", "rank", "kldb_title_en", "isco_title_en"],
+                (
+                    [r["kldb5"], r["isco4"], r["rank"], r["kldb_title_en"], r["isco_title_en"]]
+                    for r in links
+                ),
+            )
+        elif step == "isco_groups":
+            groups = _require(source / ESCO_DIR / "ISCOGroups_de.csv", {"code", "preferredLabel"})
+            counts[step] = _write(
+                path, ["code", "label"], ([r["code"], r["preferredLabel"]] for r in groups)
+            )
+        elif step == "esco_skills":
+            skills = _require(
+                source / ESCO_DIR / "derived_skill_labels_de.csv.gz",
+                {"skill_uri", "preferred_label_de", "skill_type", "alt_labels_de"},
+            )
+            counts[step] = _write(
+                path,
+                ["uri", "label", "skill_type", "alt_labels"],
+                (
+                    [r["skill_uri"], r["preferred_label_de"], r["skill_type"],
+                     "|".join(x.strip() for x in r["alt_labels_de"].split(" | ") if x.strip())]  # fmt: skip
+                    for r in skills
+                ),
+            )
+    return counts

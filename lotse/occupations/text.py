@@ -1,0 +1,78 @@
+"""Normalisation of job titles as people write them, and the checks on bad input.
+
+"Mechatroniker/in (m/w/d)", "Mechatronikerin" and "MECHATRONIKER" are one
+title to the coder: umlauts folded (``core.text.fold``), gender markers and
+slash alternatives dropped, the feminine "-frau" read as "-mann" and a
+feminine "-in" ending removed. The benchmark groups titles by the same key, so
+spelling and gender variants are never split between training and test.
+"""
+
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from lotse.core.text import fold
+
+MAX_TITLE_LENGTH = 200
+
+_REWRITES = [
+    # (m/w/d), (w/m/d), (gn), (all genders), m/w/d
+    (re.compile(r"\((?:m|w|d|f|x|gn|all genders)(?:\s*/\s*(?:m|w|d|f|x))*\)"), " "),
+    (re.compile(r"\b[mwdfx]\s*/\s*[mwdfx]\s*/\s*[mwdfx]\b"), " "),
+    # Lehrer/innen, Lehrer:innen, Lehrer*innen, Lehrer_innen, Lehrer(innen)
+    (re.compile(r"(\w)(?:/-?|\(|:|\*|_)innen\)?(?=\W|$)"), r"\1"),
+    (re.compile(r"(\w)(?:/-?|\(|:|\*|_)in\)?(?=\W|$)"), r"\1"),
+    # Bevollmächtigte/r, Beamte(r), Angestellte/-e
+    (re.compile(r"(\w)/-?[re]\b"), r"\1"),
+    (re.compile(r"(\w)\([re]\)"), r"\1"),
+    # Kaufmann/-frau, Fachmann/Fachfrau
+    (re.compile(r"/\s*-?\s*\w*(?:frau|mann|leute)\b"), " "),
+    # the feminine or plural written out: Lehrerinnen
+    (re.compile(r"(\w)innen\b"), r"\1"),
+    # Biologe/Biologin, Krankenschwester/-pfleger: keep the first form
+    (re.compile(r"(\w+)/-?\w+"), r"\1"),
+    (re.compile(r"frau\b"), "mann"),
+    (re.compile(r"(er|or|eur|ist|ant|ent|ar|ier|ot)in\b"), r"\1"),
+    (re.compile(r"ogin\b"), "oge"),
+    (re.compile(r"[^a-z0-9]+"), " "),
+]
+
+
+def normalise_title(title: str) -> str:
+    """The comparable form of a job title: folded, without gender forms and punctuation."""
+    text = fold(title)
+    for pattern, replacement in _REWRITES:
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
+def variant_key(title: str) -> str:
+    """One key for all spelling and gender variants of a title (the benchmark's groups)."""
+    return normalise_title(title).replace(" ", "")
+
+
+def title_problem(title: object) -> str | None:
+    """Why ``title`` cannot be coded, or None: empty, over-long, binary or control characters."""
+    if isinstance(title, bytes):
+        return str(_("The title must be text, not binary data."))
+    if not isinstance(title, str) or not title.strip():
+        return str(_("Enter a job title."))
+    if len(title) > MAX_TITLE_LENGTH:
+        return str(
+            _("A job title has at most %(max)d characters (this one has %(length)d).")
+            % {"max": MAX_TITLE_LENGTH, "length": len(title)}
+        )
+    if any(unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn") for char in title):
+        return str(_("The title contains control characters or binary data."))
+    return None
+
+
+def validate_title(title: object) -> str:
+    """The stripped title, or a ValidationError that says what is wrong with it."""
+    problem = title_problem(title)
+    if problem:
+        raise ValidationError(problem, code="invalid_title")
+    assert isinstance(title, str)
+    return " ".join(title.split())
