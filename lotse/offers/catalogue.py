@@ -88,9 +88,14 @@ class Membership:
         self.values = np.array([pk for pk, _key in ordered], dtype=np.int64)
         self.keys = [str(value) for _pk, value in ordered]
         code_of = {pk: code for code, (pk, _key) in enumerate(ordered)}
-        pairs = list(through.objects.order_by().values_list("offer_id", column))
-        offers = position(np.array([offer for offer, _value in pairs], dtype=np.int64))
-        codes = np.array([code_of[value] for _offer, value in pairs], dtype=np.int64)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT offer_id, {column} FROM {through._meta.db_table}")  # noqa: S608
+            pairs = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 2)
+        offers = position(pairs[:, 0])
+        # Rows of offers added since the catalogue's own query are left out.
+        known = np.isin(pairs[:, 1], self.values) & (offers >= 0)
+        offers, values = offers[known], pairs[known, 1]
+        codes = np.array([code_of[value] for value in values.tolist()], dtype=np.int64)
         order = np.lexsort((codes, offers))
         self.offers, self.codes = offers[order], codes[order]
         self.starts = np.searchsorted(self.offers, np.arange(size + 1))
@@ -133,23 +138,28 @@ class Catalogue:
 
     def __init__(self, version: tuple[str, int]) -> None:
         self.version = version
-        rows = list(
-            Offer.objects.order_by("pk").values_list(
-                "pk", "kind", "provider_id", "status", "valid_from", "valid_until", "nationwide"
+        table = Offer._meta.db_table
+        with connection.cursor() as cursor:  # raw rows: 100,000 of them pass no converters
+            cursor.execute(
+                "SELECT id, kind, provider_id, status, valid_from, valid_until, nationwide, "  # noqa: S608
+                f"published_at FROM {table} ORDER BY title, id"
             )
-        )
+            rows = cursor.fetchall()
         self.size = len(rows)
-        self.ids = np.array([row[0] for row in rows], dtype=np.int64)
+        # Positions follow the ids; the query's order is the title order of the database.
+        by_title = np.array([row[0] for row in rows], dtype=np.int64)
+        order = np.argsort(by_title)
+        rows = [rows[i] for i in order.tolist()]
+        self.ids = by_title[order]
+        self.by_title = order.astype(np.int32)  # the offer at position p came order[p]-th
         kind_codes = {kind: code for code, kind in enumerate(KINDS)}
         self.kind = np.array([kind_codes.get(row[1], -1) for row in rows], dtype=np.int16)
         self.provider = np.array([row[2] for row in rows], dtype=np.int64)
         self.published = np.array([row[3] == OfferStatus.PUBLISHED for row in rows], dtype=bool)
         self.valid_from = _days([row[4] for row in rows], ALWAYS)
         self.valid_until = _days([row[5] for row in rows], NEVER)
-        self.nationwide = np.array([row[6] for row in rows], dtype=bool)
-        # Orderings as the database sorts (its collation, its place for NULLs).
-        self.by_title = self._ranks(Offer.objects.order_by("title", "pk"))
-        self.by_newest = self._ranks(Offer.objects.order_by("-published_at", "title", "pk"))
+        self.nationwide = np.array([bool(row[6]) for row in rows], dtype=bool)
+        self.by_newest = _newest_first([row[7] for row in rows], self.by_title)
         self.relations = {
             field: Membership(field, self.positions, self.size, key)
             for field, key in RELATED_KEYS.items()
@@ -165,13 +175,11 @@ class Catalogue:
         self._lock = threading.Lock()
 
     def positions(self, offer_ids: np.ndarray) -> np.ndarray:
-        return np.searchsorted(self.ids, offer_ids)
-
-    def _ranks(self, ordered: Any) -> np.ndarray:
-        ids = np.fromiter(ordered.values_list("pk", flat=True), dtype=np.int64, count=self.size)
-        ranks = np.empty(self.size, dtype=np.int32)
-        ranks[self.positions(ids)] = np.arange(self.size, dtype=np.int32)
-        return ranks
+        """Where each offer is in the arrays; -1 for an id the catalogue does not hold."""
+        found = np.searchsorted(self.ids, offer_ids)
+        inside = np.minimum(found, max(self.size - 1, 0))
+        held = (found < self.size) & (self.ids[inside] == offer_ids) if self.size else found < 0
+        return np.where(held, found, -1)
 
     # --- who sees what, which filters hold --------------------------------------------
 
@@ -225,7 +233,7 @@ class Catalogue:
         found = np.array([row[0] for row in rows], dtype=np.int64)
         scores = np.array([row[1] for row in rows], dtype=np.float64)
         positions = self.positions(found)
-        known = (positions < self.size) & (self.ids[np.minimum(positions, self.size - 1)] == found)
+        known = positions >= 0
         answer = (positions[known], scores[known])
         with self._lock:
             self._postings[expression] = answer
@@ -269,8 +277,37 @@ def covered_regions(code: str) -> list[int]:
     return list(Region.objects.filter(condition).values_list("pk", flat=True))
 
 
-def _days(dates: list[datetime.date | None], missing: int) -> np.ndarray:
-    return np.array([missing if d is None else d.toordinal() for d in dates], dtype=np.int64)
+def _days(dates: list[Any], missing: int) -> np.ndarray:
+    """Day numbers of dates as the driver gives them (SQLite: ISO text)."""
+    return np.array(
+        [
+            missing
+            if d is None
+            else (datetime.date.fromisoformat(d) if isinstance(d, str) else d).toordinal()
+            for d in dates
+        ],
+        dtype=np.int64,
+    )
+
+
+def _newest_first(published: list[Any], by_title: np.ndarray) -> np.ndarray:
+    """Positions in the order ``-published_at, title, id`` as this database sorts it.
+
+    Values compare as the driver gives them (SQLite's ISO text sorts as time
+    does); offers never published come last on SQLite, first on PostgreSQL.
+    """
+    size = len(published)
+    known = [i for i, value in enumerate(published) if value is not None]
+    rank = np.zeros(size, dtype=np.float64)
+    if known:
+        values = sorted({published[i] for i in known})
+        place = {value: n for n, value in enumerate(values)}
+        rank[known] = [-place[published[i]] for i in known]
+    missing = np.array([value is None for value in published], dtype=bool)
+    rank[missing] = -np.inf if connection.vendor == "postgresql" else np.inf
+    ranks = np.empty(size, dtype=np.int32)
+    ranks[np.lexsort((by_title, rank))] = np.arange(size, dtype=np.int32)
+    return ranks
 
 
 _loaded: dict[str, Catalogue] = {}
