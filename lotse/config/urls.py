@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("lotse.network.urls")),
     path("accounts/", include("lotse.accounts.urls")),
     path("offers/", include("lotse.offers.urls")),
+    path("berufe/", include("lotse.occupations.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),

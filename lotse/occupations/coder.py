@@ -34,6 +34,7 @@ NEAREST, CENTROID, GROUP = 0.5, 0.3, 0.2
 UNCERTAIN_SCORE = 0.45
 UNCERTAIN_MARGIN = 0.03
 BATCH = 256
+NEAREST_MAX_DF = 0.01
 _USABLE_RELATIONS = {"skos:exactMatch", "skos:closeMatch", "skos:narrowMatch"}
 
 
@@ -102,14 +103,18 @@ class Coder:
         texts = [normalise_title(label.text) for label in labels]
         self._chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32
-        ).fit(texts)
+        )
         self._words = TfidfVectorizer(
             analyzer="word", token_pattern=r"\S+", sublinear_tf=True, dtype=np.float32
-        ).fit(texts)
+        )
         self._heads = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 6), sublinear_tf=True, dtype=np.float32
-        ).fit([_head(text) for text in texts])
-        vectors = self._vectorise(texts)
+        )
+        vectors = self._combine(
+            self._chars.fit_transform(texts),
+            self._words.fit_transform(texts),
+            self._heads.fit_transform([_head(text) for text in texts]),
+        )
         self.codes = sorted({label.kldb5 for label in labels})
         index = {code: i for i, code in enumerate(self.codes)}
         owner = np.array([index[label.kldb5] for label in labels])
@@ -124,20 +129,25 @@ class Coder:
         by_group = sp.csr_matrix(
             (self._weights, (self._group_of[owner], columns)), (len(groups), len(labels))
         )
-        self._labels_t = vectors.T.tocsr()
+        # For the nearest label, n-grams found in very many labels ("er ", "ter") only
+        # add work to the sparse product, not ranking power: they are left out there.
+        frequency = np.bincount(vectors.indices, minlength=vectors.shape[1])
+        common = sp.diags((frequency <= NEAREST_MAX_DF * len(labels)).astype(np.float32))
+        self._labels_t = (vectors @ common).T.tocsr()
+        self._labels_t.eliminate_zeros()
         self._centroids_t = normalize(by_code @ vectors).T.tocsr()
         self._groups_t = normalize(by_group @ vectors).T.tocsr()
 
     def _vectorise(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return normalize(
-            sp.hstack(
-                [
-                    self._chars.transform(texts),
-                    0.5 * self._words.transform(texts),
-                    0.5 * self._heads.transform([_head(text) for text in texts]),
-                ]
-            ).tocsr()
+        return self._combine(
+            self._chars.transform(texts),
+            self._words.transform(texts),
+            self._heads.transform([_head(text) for text in texts]),
         )
+
+    @staticmethod
+    def _combine(chars: sp.spmatrix, words: sp.spmatrix, heads: sp.spmatrix) -> sp.csr_matrix:
+        return normalize(sp.hstack([chars, 0.5 * words, 0.5 * heads]).tocsr())
 
     def code_many(self, titles: Sequence[str], top: int = 5) -> list[list[Match]]:
         """The ``top`` codes of each title, best first; titles are expected to be valid."""

@@ -1,0 +1,36 @@
+import csv
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from lotse.occupations.services import OUTPUT_COLUMNS, TitleFileError, coded_rows, read_titles
+
+
+class Command(BaseCommand):
+    help = (
+        "Code job titles to KldB 2010 five-digit codes: INPUT is a CSV with a column "
+        "'title' or a text file with one title a line; OUTPUT gets the columns "
+        "title, rank, kldb5, score, matched_title, esco_uri (K rows per title)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("input", type=Path)
+        parser.add_argument("output", type=Path)
+        parser.add_argument("--top", type=int, default=5, help="codes per title (default 5)")
+
+    def handle(self, *args: Any, input: Path, output: Path, top: int, **options: Any) -> None:
+        if not 1 <= top <= 50:
+            raise CommandError("--top must be between 1 and 50")
+        if not input.is_file():
+            raise CommandError(f"{input} not found")
+        try:
+            with open(input, "rb") as handle:
+                titles = read_titles(handle)
+        except TitleFileError as error:
+            raise CommandError(f"{input}, {error}") from error
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(OUTPUT_COLUMNS)
+            writer.writerows(coded_rows(titles, top))
+        self.stdout.write(f"{len(titles)} titles coded, {len(titles) * top} rows in {output}")

@@ -1,0 +1,95 @@
+"""Coding titles for callers: validated single titles, bulk imports with review flags, files.
+
+The coder itself (``coder.py``) expects clean text; these functions check input
+first, so that an empty, over-long or binary title becomes a message that names
+the problem (and, for files, the line) instead of an error page.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO
+
+from lotse.occupations.coder import Match, get_coder, is_uncertain
+from lotse.occupations.text import title_problem, validate_title
+
+OUTPUT_COLUMNS = ["title", "rank", "kldb5", "score", "matched_title", "esco_uri"]
+
+
+@dataclass(frozen=True)
+class CodedTitle:
+    """An imported title with its ranked codes and whether a person should review it."""
+
+    title: str
+    matches: list[Match]
+    uncertain: bool
+
+    @property
+    def kldb5(self) -> str:
+        return self.matches[0].kldb5 if self.matches else ""
+
+
+class TitleFileError(ValueError):
+    """An input file that cannot be coded; the message names the line."""
+
+
+def code_title(title: object, top: int = 5) -> list[Match]:
+    """The ranked codes of one title; ValidationError for bad input."""
+    return get_coder().code(validate_title(title), top)
+
+
+def code_for_import(titles: Sequence[str], top: int = 5) -> list[CodedTitle]:
+    """Code many titles at once (vectorised) and flag those a person should check.
+
+    Invalid titles are not coded and flagged uncertain, so one bad cell does not
+    stop an import.
+    """
+    valid = [(i, " ".join(t.split())) for i, t in enumerate(titles) if title_problem(t) is None]
+    coded = get_coder().code_many([title for _i, title in valid], top)
+    by_index = dict(zip((i for i, _t in valid), coded, strict=True))
+    results = []
+    for i, title in enumerate(titles):
+        matches = by_index.get(i, [])
+        results.append(CodedTitle(title, matches, is_uncertain(matches)))
+    return results
+
+
+def read_titles(handle: IO[bytes]) -> list[str]:
+    """Titles of a CSV with a ``title`` column, or of a text file with one title a line."""
+    raw = handle.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise TitleFileError(f"line {line}: not UTF-8 text") from error
+    lines = text.splitlines()
+    first = lines[0] if lines else ""
+    titles: list[tuple[int, str]] = []
+    if "title" in next(csv.reader([first]), []):
+        reader = csv.DictReader(io.StringIO(text))
+        for row in reader:
+            line = reader.line_num
+            if None in row or any(value is None for value in row.values()):
+                raise TitleFileError(f"line {line}: wrong number of fields")
+            titles.append((line, row["title"] or ""))
+    else:
+        titles = [(number, line) for number, line in enumerate(lines, 1) if line.strip()]
+    if not titles:
+        raise TitleFileError("line 1: no titles found")
+    for line, title in titles:
+        problem = title_problem(title)
+        if problem:
+            raise TitleFileError(f"line {line}: {problem}")
+    return [" ".join(title.split()) for _line, title in titles]
+
+
+def coded_rows(titles: Iterable[str], top: int) -> Iterator[list[str]]:
+    """Rows of the output CSV: ``top`` rows per title."""
+    titles = list(titles)
+    for title, matches in zip(titles, get_coder().code_many(titles, top), strict=True):
+        for match in matches:
+            yield [
+                title, str(match.rank), match.kldb5, f"{match.score:.4f}", match.matched_title,
+                match.esco_uri,
+            ]  # fmt: skip

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from lotse.occupations import views
+
+app_name = "occupations"
+
+urlpatterns = [
+    path("", views.occupation_list, name="occupation_list"),
+    path("autocomplete/", views.autocomplete, name="autocomplete"),
+    path("quellen/", views.sources, name="sources"),
+    path("<str:code>/", views.occupation_detail, name="occupation_detail"),
+]
