@@ -31,6 +31,7 @@ from lotse.offers.models import (
     Offer,
     OfferKind,
     OfferStatus,
+    PracticeExample,
     TargetGroup,
 )
 
@@ -167,6 +168,11 @@ class Catalogue:
         # Providers numbered 0..p-1, so that counting them is a bincount.
         self.providers, self.provider_code = np.unique(self.provider, return_inverse=True)
         self.labels = facet_labels(self.providers.tolist())
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT DISTINCT offer_id FROM {PracticeExample._meta.db_table}")  # noqa: S608
+            told = np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+        self.has_examples = np.zeros(self.size, dtype=bool)
+        self.has_examples[self.positions(told)[self.positions(told) >= 0]] = True
         self.ids_by_key = {
             facet: {key: pk for pk, (key, _label) in labels.items()}
             for facet, labels in self.labels.items()
@@ -202,9 +208,12 @@ class Catalogue:
         """
         masks: dict[str, np.ndarray] = {}
         if chosen.get("kind"):
-            masks["kind"] = np.isin(self.kind, [KINDS.index(kind) for kind in chosen["kind"]])
+            wanted = np.zeros(len(KINDS), dtype=bool)
+            wanted[[KINDS.index(kind) for kind in chosen["kind"] if kind in KINDS]] = True
+            masks["kind"] = wanted[self.kind]
         if chosen.get("provider"):
-            masks["provider"] = np.isin(self.provider, self.ids_of("provider", chosen["provider"]))
+            wanted = np.isin(self.providers, self.ids_of("provider", chosen["provider"]))
+            masks["provider"] = wanted[self.provider_code]
         for name in ("target_group", "action_field", "language"):
             if chosen.get(name):
                 relation = self.relations[RELATIONS[name]]
@@ -265,8 +274,10 @@ def facet_labels(providers: list[int]) -> dict[str, dict[int, tuple[str, str]]]:
     }
 
 
-# Saving or deleting any of these changes what the compass shows or calls it.
-LABELLED_MODELS = (Organisation, Network, ActionField, TargetGroup, Language, Region)
+# Saving or deleting any of these changes what the compass shows, or what it calls it.
+LABELLED_MODELS = (
+    Organisation, Network, ActionField, TargetGroup, Language, Region, PracticeExample,
+)  # fmt: skip
 
 
 def covered_regions(code: str) -> list[int]:

@@ -6,19 +6,30 @@ document comes from ``api.OfferSerializer`` for one offer (a test holds the two
 to the same shape); this module serves the lists.
 """
 
+import datetime
 from collections import defaultdict
 from typing import Any
 
 import numpy as np
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework import serializers
 
 from lotse.offers.catalogue import Catalogue
 from lotse.offers.models import Offer, PracticeExample
 
 _date = serializers.DateField()
-_datetime = serializers.DateTimeField()
+
+
+def moment(value: datetime.datetime | None, zone: datetime.tzinfo) -> str | None:
+    """A point in time as DRF's DateTimeField writes it, without its per-call lookups."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 COLUMNS = [
     "id", "slug", "title", "kind", "summary", "description", "nationwide", "funding_type",
     "funding_amount", "eligibility", "application_deadline", "website", "valid_from",
@@ -43,9 +54,12 @@ def offer_documents(ids: list[int], request: Any, offers: Catalogue) -> list[dic
     address = reverse("offer-detail", kwargs={"slug": placeholder})
     if request is not None:
         address = request.build_absolute_uri(address)
+    positions = offers.positions(np.array(ids, dtype=np.int64))
+    told = [pk for pk, position in zip(ids, positions.tolist(), strict=True)
+            if position >= 0 and offers.has_examples[position]]  # fmt: skip
     examples: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for example in (
-        PracticeExample.objects.filter(offer_id__in=ids)
+        PracticeExample.objects.filter(offer_id__in=told)
         .order_by("title", "pk")
         .values("offer_id", "title", "story", "figures", organisation_slug=F("organisation__slug"))
     ):
@@ -57,16 +71,16 @@ def offer_documents(ids: list[int], request: Any, offers: Catalogue) -> list[dic
                 "figures": example["figures"],
             }
         )
-    positions = dict(
-        zip(ids, offers.positions(np.array(ids, dtype=np.int64)).tolist(), strict=True)
-    )
+    position_of = dict(zip(ids, positions.tolist(), strict=True))
+    zone = timezone.get_current_timezone()
     return [
         _document(
             rows[pk],
             offers,
-            positions[pk],
+            position_of[pk],
             examples,
             address.replace(placeholder, rows[pk]["slug"]),
+            zone,
         )
         for pk in ids
         if pk in rows
@@ -79,6 +93,7 @@ def _document(
     position: int,
     examples: dict[int, list[dict[str, Any]]],
     url: str,
+    zone: datetime.tzinfo,
 ) -> dict[str, Any]:
     pk = row["id"]
 
@@ -110,9 +125,7 @@ def _document(
         "website": row["website"],
         "valid_from": day(row["valid_from"]),
         "valid_until": day(row["valid_until"]),
-        "published_at": None
-        if row["published_at"] is None
-        else _datetime.to_representation(row["published_at"]),
-        "updated_at": _datetime.to_representation(row["updated_at"]),
+        "published_at": moment(row["published_at"], zone),
+        "updated_at": moment(row["updated_at"], zone),
         "practice_examples": examples.get(pk, []),
     }

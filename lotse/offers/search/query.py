@@ -121,6 +121,7 @@ class Vocabulary:
         self.words = known
         self._stems = frozenset(stem(word) for word in known)
         self._candidates = candidates
+        self._corrections: dict[str, str | None] = {}  # the words stay as they are
 
     def knows(self, word: str) -> bool:
         if word.isdigit() or len(word) < 4:
@@ -129,6 +130,11 @@ class Vocabulary:
 
     def correct(self, word: str) -> str | None:
         """The closest known word within one edit (two for words of seven letters or more)."""
+        if word not in self._corrections:
+            self._corrections[word] = self._closest(word)
+        return self._corrections[word]
+
+    def _closest(self, word: str) -> str | None:
         candidates = self._candidates(word) if self._candidates else self.words
         limit = 1 if len(word) < 7 else 2
         close = extract(

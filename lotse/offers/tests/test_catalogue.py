@@ -10,7 +10,7 @@ from lotse.network.models import Organisation
 from lotse.offers.compass import search_offers
 from lotse.offers.filters import OfferFilter
 from lotse.offers.models import Offer, TargetGroup
-from lotse.offers.services import create_offer, update_offer, withdraw_offer
+from lotse.offers.services import add_practice_example, create_offer, update_offer, withdraw_offer
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +97,19 @@ def test_a_changed_target_group_moves_the_offer_between_facets(admin_user):
         for facet in search_offers(QueryDict("q=Welcome"), None).facets["target_group"]
     }
     assert counts.get("single-parents", 0) >= 1
+
+
+def test_a_new_practice_example_shows_in_the_api_list_at_once(admin_user, client):
+    def listed_examples() -> list[str]:
+        response = client.get("/api/v1/offers/", {"q": "Welcome Center Chemnitz"})
+        offer = next(
+            o for o in response.json()["results"] if o["slug"] == "welcome-center-chemnitz"
+        )
+        return [example["title"] for example in offer["practice_examples"]]
+
+    assert "Hundert Gäste" not in listed_examples()
+    add_practice_example(
+        Offer.objects.get(slug="welcome-center-chemnitz"), actor=admin_user, title="Hundert Gäste"
+    )
+
+    assert "Hundert Gäste" in listed_examples()
