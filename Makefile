@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 LOTSE := $(BIN)/lotse
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run install serve demo test test-fast e2e lint typecheck messages openapi clean help bench-offers
+.PHONY: run install serve demo test test-fast e2e lint typecheck messages openapi clean help bench-offers bench-occupations
 
 help:
 	@echo "make run        install, migrate, load demo data, serve on http://$(HOST)"
@@ -51,6 +51,9 @@ messages: install
 
 bench-offers: install
 	$(BIN)/python -m bench.offers
+
+bench-occupations: install
+	$(BIN)/python -m bench.occupations
 
 openapi: install
 	$(LOTSE) spectacular --file docs/openapi.yaml --validate --lang en

@@ -43,6 +43,8 @@ class Label:
     text: str
     kldb5: str
     source: str
+    esco_uri: str = ""
+    preferred: bool = False  # the ESCO occupation's preferred label
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,15 @@ def reference_labels(reference: Reference, exclude: Iterable[str] = ()) -> list[
         esco = reference.esco.get(mapping.esco_uri)
         if esco and mapping.relation in _USABLE_RELATIONS:
             # "Koch/Köchin": the preferred label joins both forms with a slash.
-            for text in (*esco.preferred_label.split("/"), *esco.alt_labels):
-                labels.append(Label(text, mapping.kldb5, "esco"))
+            for text in esco.preferred_label.split("/"):
+                labels.append(Label(text, mapping.kldb5, "esco", esco.uri, preferred=True))
+            for text in esco.alt_labels:
+                labels.append(Label(text, mapping.kldb5, "esco", esco.uri))
     labels += [Label(link.kldb_title_en, link.kldb5, "en") for link in reference.isco_links]
-    unique = {(label.text, label.kldb5): label for label in labels if label.text.strip()}
+    unique: dict[tuple[str, str, str], Label] = {}
+    for label in labels:
+        if label.text.strip():
+            unique.setdefault((label.text, label.kldb5, label.esco_uri), label)
     return [
         label
         for label in unique.values()
@@ -121,6 +128,11 @@ class Coder:
         # Labels are sorted by code: one contiguous slice per code, for reduceat.
         self._starts = np.searchsorted(owner, np.arange(len(self.codes)))
         self._weights = np.array([SOURCE_WEIGHTS[label.source] for label in labels], np.float32)
+        # Equal similarity: the occupation whose preferred label it is wins.
+        self._is_esco = np.array(
+            [(1.0 if label.preferred else 0.99) if label.esco_uri else 0.0 for label in labels],
+            np.float32,
+        )
         columns = np.arange(len(labels))
         by_code = sp.csr_matrix((self._weights, (owner, columns)), (len(self.codes), len(labels)))
         groups = sorted({code[:4] for code in self.codes})
@@ -184,7 +196,14 @@ class Coder:
         end = self._starts[code_index + 1] if code_index + 1 < len(self.codes) else len(self.labels)
         label = self.labels[start + int(similarity[row, start:end].argmax())]
         occupation = self.reference.occupations[code]
-        esco = self.reference.best_esco(code)
+        # The ESCO occupation whose label is closest to the title, else the code's closest.
+        esco_similarity = similarity[row, start:end] * self._is_esco[start:end]
+        closest = start + int(esco_similarity.argmax())
+        esco = (
+            self.reference.esco.get(self.labels[closest].esco_uri)
+            if esco_similarity.max() > 0
+            else self.reference.best_esco(code)
+        )
         return Match(
             rank=rank,
             kldb5=code,

@@ -135,11 +135,21 @@ class Reference:
     def __post_init__(self) -> None:
         for occupation in self.occupations.values():
             self.children.setdefault(occupation.parent_code, []).append(occupation.code)
+        # Closest relation first; among equals, the ESCO occupation in the ISCO group
+        # that the official crosswalk recommends for the code.
         order = {"skos:exactMatch": 0, "skos:closeMatch": 1, "skos:narrowMatch": 2}
-        for mapping in sorted(self.mappings, key=lambda m: order.get(m.relation, 3)):
-            esco = self.esco.get(mapping.esco_uri)
-            if esco:
-                self.esco_by_kldb.setdefault(mapping.kldb5, []).append((mapping, esco))
+        recommended = {link.kldb5: link.isco4 for link in self.isco_links if link.rank == 1}
+        linked = [(m, self.esco[m.esco_uri]) for m in self.mappings if m.esco_uri in self.esco]
+        for mapping, esco in sorted(
+            linked,
+            key=lambda pair: (
+                order.get(pair[0].relation, 3),
+                pair[1].isco_group != recommended.get(pair[0].kldb5),
+            ),
+        ):
+            pairs = self.esco_by_kldb.setdefault(mapping.kldb5, [])
+            if all(other.uri != esco.uri for _m, other in pairs):
+                pairs.append((mapping, esco))
         for job_title in self.job_titles:
             self.titles_by_kldb.setdefault(job_title.kldb5, []).append(job_title.title)
 

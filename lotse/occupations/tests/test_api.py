@@ -1,0 +1,53 @@
+import pytest
+
+from lotse.core.text import fold
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_hierarchy_is_browsed_by_level_and_parent(client):
+    areas = client.get("/api/v1/occupations/", {"level": 1}).json()
+    assert areas["count"] == 10
+    children = client.get("/api/v1/occupations/", {"parent": "261"}).json()
+    assert {o["code"] for o in children["results"]} == {"2610", "2611", "2612", "2619"}
+    assert all(o["level"] == 4 for o in children["results"])
+
+
+def test_the_hierarchy_is_searched_by_words_without_umlauts(client):
+    found = client.get("/api/v1/occupations/", {"q": "Koeche", "level": 5}).json()
+    assert found["count"] >= 1
+    assert all("koech" in fold(o["title"]) for o in found["results"])
+
+
+def test_one_position_lists_children_titles_and_esco(client):
+    occupation = client.get("/api/v1/occupations/26112/").json()
+    assert occupation["requirement_level"] == "Fachkraft"
+    assert "Mechatroniker/in" in occupation["job_titles"]
+    assert occupation["esco_uris"]
+    assert client.get("/api/v1/occupations/99999/").status_code == 404
+
+
+def test_a_title_is_coded_with_ranked_scored_codes(client):
+    response = client.get("/api/v1/occupations/code/", {"title": "KFZ-Mechaniker", "top": 3})
+    body = response.json()
+    assert response.status_code == 200
+    assert len(body["results"]) == 3
+    first = body["results"][0]
+    assert first["kldb5"] == "25212"
+    assert set(first) >= {"score", "matched_title", "esco_uri", "esco_label", "level_name"}
+
+
+@pytest.mark.parametrize("title", ["", "x" * 201, "Koch\x00"])
+def test_a_bad_title_is_a_400_that_names_the_field(client, title):
+    response = client.get("/api/v1/occupations/code/", {"title": title})
+    assert response.status_code == 400
+    assert "title" in response.json()
+
+
+def test_bad_filters_are_a_400(client):
+    assert client.get("/api/v1/occupations/", {"level": 9}).status_code == 400
+    assert client.get("/api/v1/occupations/code/").status_code == 400
+
+
+def test_writes_are_not_allowed(client):
+    assert client.post("/api/v1/occupations/", {}).status_code in (401, 403, 405)

@@ -1,0 +1,50 @@
+import pytest
+
+from lotse.occupations.coder import get_coder
+from lotse.occupations.services import code_for_import
+
+
+@pytest.mark.parametrize(
+    ("title", "code"),
+    [
+        ("Mechatroniker/in (m/w/d)", "26112"),
+        ("KFZ-Mechaniker", "25212"),
+        ("Pflegefachfrau", "81302"),
+        ("Schweißer WIG", "24422"),
+        ("Lohnbuchhalterin", "72213"),
+        ("Elektronikr", "26302"),  # a typo
+    ],
+)
+def test_titles_as_people_write_them_get_their_code_first(title, code):
+    assert get_coder().code(title)[0].kldb5 == code
+
+
+def test_a_title_in_other_words_finds_its_code_among_the_first_three():
+    codes = [match.kldb5 for match in get_coder().code("Sachbearbeiter Lohnbuchhaltung", 3)]
+    assert "72213" in codes
+
+
+def test_an_english_title_lands_in_the_right_occupational_group():
+    assert get_coder().code("software developer")[0].kldb5.startswith("434")
+
+
+def test_a_code_comes_with_score_matched_title_and_esco_occupation():
+    match = get_coder().code("Mechatroniker/in (m/w/d)")[0]
+    assert match.rank == 1
+    assert 0 < match.score <= 1
+    assert match.matched_title == "Mechatroniker/in"
+    assert match.esco_uri.startswith("http://data.europa.eu/esco/occupation/")
+    assert match.requirement_level == "Fachkraft"
+
+
+def test_codes_are_ranked_by_falling_score():
+    scores = [match.score for match in get_coder().code("Koch", 10)]
+    assert scores == sorted(scores, reverse=True)
+    assert len(scores) == 10
+
+
+def test_an_import_flags_unclear_titles_for_review_and_skips_bad_ones():
+    coded = code_for_import(["Mechatroniker/in", "xqzv blorp", ""])
+    assert [c.uncertain for c in coded] == [False, True, True]
+    assert coded[0].kldb5 == "26112"
+    assert coded[2].matches == []

@@ -1,0 +1,91 @@
+import csv
+import gzip
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from lotse.occupations.reference import DATA_DIR
+
+
+def read(path):
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_code_titles_writes_k_rows_per_title_from_a_csv(tmp_path):
+    source = tmp_path / "titles.csv"
+    source.write_text('id,title\n1,Mechatroniker/in (m/w/d)\n2,"Koch, Köchin"\n', "utf-8")
+    call_command("code_titles", source, tmp_path / "out.csv", top=3)
+    rows = read(tmp_path / "out.csv")
+    assert list(rows[0]) == ["title", "rank", "kldb5", "score", "matched_title", "esco_uri"]
+    assert len(rows) == 6
+    assert rows[0]["title"] == "Mechatroniker/in (m/w/d)"
+    assert rows[0]["kldb5"] == "26112"
+    assert [row["rank"] for row in rows[:3]] == ["1", "2", "3"]
+
+
+def test_code_titles_reads_a_text_file_with_one_title_a_line(tmp_path):
+    source = tmp_path / "titles.txt"
+    source.write_text("Pflegefachfrau\n\nSchweißer WIG\n", "utf-8")
+    call_command("code_titles", source, tmp_path / "out.csv")
+    rows = read(tmp_path / "out.csv")
+    assert len(rows) == 10
+    assert {row["title"] for row in rows} == {"Pflegefachfrau", "Schweißer WIG"}
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        (b"title\nKoch\n" + b"x" * 300 + b"\n", "line 3"),
+        (b"Koch\nB\xe4cker\n", "line 2"),
+        (b"Koch\nBa\x00cker\n", "line 2"),
+        (b"title,code\nKoch,1\nB\xc3\xa4cker\n", "line 3"),
+    ],
+)
+def test_a_malformed_input_file_names_the_line(tmp_path, content, line):
+    source = tmp_path / "titles.csv"
+    source.write_bytes(content)
+    with pytest.raises(CommandError, match=line):
+        call_command("code_titles", source, tmp_path / "out.csv")
+
+
+def test_build_occupations_rebuilds_the_shipped_files_from_the_sources(tmp_path):
+    # A tiny source tree in the shape of ../shared/data, made from the shipped files.
+    kldb, esco, mapping = (tmp_path / name for name in
+                           ("kldb2010_fassung2020", "esco_v1.2_de", "esco_ba_mapping_eures"))  # fmt: skip
+    for folder in (kldb, esco, mapping):
+        folder.mkdir()
+    with gzip.open(kldb / "kldb2020_hierarchy.csv.gz", "wt", encoding="utf-8") as handle:
+        handle.write("code,level,title,short_title,parent_code,general_notes\n"
+                     "2,1,Produktion,Produktion,,\n26112,5,Mechatronik,Mechatronik,2611,\n")  # fmt: skip
+    (kldb / "berufsbenennungen_80pct.csv").write_text("title,kldb5\nMechatroniker/in,26112\n")
+    (kldb / "kldb2020_to_isco08.csv").write_text(
+        "kldb5,isco4,rank,kldb_title_en,isco_title_en\n26112,7421,1,Mechatronics,Repairers\n"
+    )
+    (mapping / "esco_occupation_to_ba_beruf.csv").write_text(
+        "esco_uri,kldb5,ba_beruf_id,ba_beruf_label,relation\n"
+        "http://e/1,26112,B 26112-100,Mechatroniker,skos:exactMatch\n"
+    )
+    with gzip.open(esco / "occupations_de.csv.gz", "wt", encoding="utf-8") as handle:
+        handle.write("conceptUri,code,iscoGroup,preferredLabel,altLabels\n"
+                     'http://e/1,7421.1,7421,Mechatroniker/Mechatronikerin,"A\nB"\n')  # fmt: skip
+    (esco / "ISCOGroups_de.csv").write_text("code,preferredLabel\n7421,Elektroniker\n")
+    with gzip.open(esco / "derived_skill_labels_de.csv.gz", "wt", encoding="utf-8") as handle:
+        handle.write("skill_uri,preferred_label_de,skill_type,alt_labels_de\nhttp://s/1,Löten,,\n")
+    target = tmp_path / "out"
+    call_command("build_occupations", source=tmp_path, target=target)
+    with gzip.open(target / "job_titles.csv.gz", "rt", encoding="utf-8") as handle:
+        titles = list(csv.DictReader(handle))
+    assert [(t["title"], t["source"]) for t in titles] == [
+        ("Mechatroniker/in", "bb"), ("Mechatroniker", "ba"),
+    ]  # fmt: skip
+    with gzip.open(target / "esco_occupations.csv.gz", "rt", encoding="utf-8") as handle:
+        assert next(csv.DictReader(handle))["alt_labels"] == "A|B"
+    assert sorted(p.name for p in target.iterdir()) == sorted(
+        p.name for p in DATA_DIR.glob("*.csv.gz")
+    )
+
+
+def test_build_occupations_without_sources_says_where_it_looked(tmp_path):
+    with pytest.raises(CommandError, match="not found"):
+        call_command("build_occupations", source=tmp_path / "missing")

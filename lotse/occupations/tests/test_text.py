@@ -1,0 +1,46 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from lotse.occupations.text import normalise_title, validate_title, variant_key
+
+
+@pytest.mark.parametrize(
+    ("written", "normalised"),
+    [
+        ("Mechatroniker/in (m/w/d)", "mechatroniker"),
+        ("Abbrucharbeiterin", "abbrucharbeiter"),
+        ("Erzieher:innen", "erzieher"),
+        ("Lehrer*in", "lehrer"),
+        ("Industriekaufmann/-frau", "industriekaufmann"),
+        ("Pflegefachfrau", "pflegefachmann"),
+        ("Biologe/Biologin - Landschaftsökologie", "biologe landschaftsoekologie"),
+        ("Direktionsbevollmächtigte/r (Versicherung)", "direktionsbevollmaechtigte versicherung"),
+    ],
+)
+def test_gender_forms_and_spelling_become_one_title(written, normalised):
+    assert normalise_title(written) == normalised
+
+
+def test_variants_of_a_title_share_one_benchmark_group():
+    assert variant_key("Abbrucharbeiter/in") == variant_key("Abbrucharbeiterin")
+    assert variant_key("Abbrucharbeiter/in") != variant_key("Abbruchhelfer/in")
+
+
+def test_a_title_is_stripped_of_extra_whitespace():
+    assert validate_title("  Koch   mit  Erfahrung ") == "Koch mit Erfahrung"
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("", "Geben Sie eine Berufsbezeichnung ein."),
+        ("   ", "Geben Sie eine Berufsbezeichnung ein."),
+        ("x" * 201, "höchstens 200 Zeichen"),
+        ("Koch\x00", "Steuerzeichen"),
+        (b"Koch", "kein Binär"),
+    ],
+)
+def test_bad_titles_say_what_is_wrong(title, message):
+    with pytest.raises(ValidationError) as error:
+        validate_title(title)
+    assert message in error.value.messages[0]
