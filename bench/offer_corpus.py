@@ -39,7 +39,7 @@ from lotse.offers.models import (
     SearchTerm,
     TargetGroup,
 )
-from lotse.offers.search.analysis import index_words, lexicon, stem
+from lotse.offers.search.analysis import index_words, lexicon, stem, with_umlauts
 from lotse.offers.search.backends import index_offer
 
 TEXT_KEYS = {"summary", "description", "story", "text", "goals", "approaches", "eligibility"}
@@ -375,8 +375,8 @@ class OfferFactory:
             valid_from=valid_from,
             valid_until=valid_until,
             source="Lotse benchmark (generated from the seed documents)",
-            search_title=" ".join(title_words),
-            search_body=" ".join(body_words),
+            search_title=with_umlauts(" ".join(title_words)),
+            search_body=with_umlauts(" ".join(body_words)),
             stems_title=" ".join(stem_(w) for w in title_words),
             stems_body=" ".join(stem_(w) for w in body_words),
         )

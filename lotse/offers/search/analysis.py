@@ -1,5 +1,6 @@
 """Turning text into what the search indexes: folded words, compound parts, stems."""
 
+import re
 import threading
 from functools import cache
 from pathlib import Path
@@ -19,6 +20,21 @@ def stem(word: str) -> str:
     if stemmer is None:
         stemmer = _local.stemmer = Stemmer.Stemmer("german")
     return stemmer.stemWord(word)
+
+
+_SPELLED_OUT = re.compile("ae|oe|ue")
+_UMLAUT = {"ae": "ä", "oe": "ö", "ue": "ü"}
+
+
+def with_umlauts(text: str) -> str:
+    """Folded words with ä, ö, ü written again, for PostgreSQL's german stemmer.
+
+    Folding writes "Fachkräfte" as "fachkraefte"; the stemmer of PostgreSQL's
+    german configuration turns "fachkräfte" and "fachkraft" into the same stem,
+    but not "fachkraefte". Index and query go through this alike, so a word
+    with a true "ue" (steuer) is changed on both sides and still matches.
+    """
+    return _SPELLED_OUT.sub(lambda pair: _UMLAUT[pair.group()], text)
 
 
 @cache

@@ -12,7 +12,7 @@ from django.db import connection
 
 from lotse.offers.catalogue import catalogue_changed
 from lotse.offers.models import Offer, SearchTerm
-from lotse.offers.search.analysis import index_words, lexicon, stem
+from lotse.offers.search.analysis import index_words, lexicon, stem, with_umlauts
 from lotse.offers.search.query import Alternative, ParsedQuery, Vocabulary
 
 
@@ -38,8 +38,8 @@ def index_offer(offer: Offer) -> None:
     )
     body = index_words(body_text, known)
     Offer.objects.filter(pk=offer.pk).update(
-        search_title=" ".join(title),
-        search_body=" ".join(body),
+        search_title=with_umlauts(" ".join(title)),
+        search_body=with_umlauts(" ".join(body)),
         stems_title=" ".join(stem(word) for word in title),
         stems_body=" ".join(stem(word) for word in body),
     )
@@ -85,7 +85,7 @@ def _fts5_alternative(alternative: Alternative) -> str:
 
 def _tsquery_alternative(alternative: Alternative) -> str:
     joiner = " <-> " if alternative.phrase else " & "
-    return "(" + joiner.join(alternative.words) + ")"
+    return "(" + joiner.join(with_umlauts(word) for word in alternative.words) + ")"
 
 
 def alternative_expression(alternative: Alternative) -> str:
