@@ -172,3 +172,16 @@ def test_a_typo_between_two_equally_close_words_is_corrected_the_same_way_every_
     assert Vocabulary(frozenset({"karre", "karte"})).correct("kartre") == "karte"
     for known in (["mappe", "kappe"], ["kappe", "mappe"]):
         assert Vocabulary(frozenset(known), lambda _word, k=known: k).correct("lappe") == "kappe"
+
+
+def test_plural_umlauts_and_missing_dots_find_the_same_offer(offer_factory):
+    offer_factory(
+        "Wapiti Börse", description="Ausbildungsplätze und Arbeitgeberattraktivität.", slug="wapiti"
+    )
+    for query in [
+        "Wapiti Ausbildungsplatz",
+        "Wapiti Ausbildungsplaetze",
+        "Wapiti Arbeitgeberattraktivitat",
+        "Wapiti Arbeitgeberattraktivitaet",
+    ]:
+        assert "wapiti" in found(query), query
