@@ -113,3 +113,15 @@ def test_a_new_practice_example_shows_in_the_api_list_at_once(admin_user, client
     )
 
     assert "Hundert Gäste" in listed_examples()
+
+
+@pytest.mark.parametrize(
+    ("sort", "ordering"),
+    [("newest", ["-published_at", "title", "pk"]), ("title", ["title", "pk"])],
+)
+def test_sorted_lists_follow_the_databases_order_drafts_included(
+    sort, ordering, hidden_offers, admin_user
+):
+    compass = [offer.slug for offer in search_offers(QueryDict(f"sort={sort}"), admin_user).offers]
+
+    assert compass == list(Offer.objects.order_by(*ordering).values_list("slug", flat=True))
