@@ -9,9 +9,11 @@ character 3- to 5-grams (which carry compounds: "Lohnbuchhalter" shares
 character n-grams of the first word, the head of most titles ("Meister/in -
 Lackiererhandwerk"). A code's score fuses the best single label (nearest
 neighbour), the centroid of all its labels and the centroid of its
-four-digit group, so a title like no known one still lands in the right
-group. Fitting takes seconds from the shipped text files; nothing is
-downloaded or pickled.
+four-digit group, plus the log-probabilities of two linear classifiers for
+the requirement level (fifth digit, driven by role words such as "Helfer",
+"Meister", "Ingenieur") and the three-digit occupational group, so a title
+like no known one still lands in the right group and level. Fitting takes
+some seconds from the shipped text files; nothing is downloaded or pickled.
 """
 
 from collections.abc import Iterable, Sequence
@@ -21,6 +23,7 @@ from functools import cache
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import SGDClassifier
 from sklearn.preprocessing import normalize
 
 from lotse.occupations.reference import Reference, get_reference
@@ -35,6 +38,10 @@ UNCERTAIN_SCORE = 0.45
 UNCERTAIN_MARGIN = 0.03
 BATCH = 256
 NEAREST_MAX_DF = 0.01
+# Weights of the log-probabilities of the requirement level and of the three-digit
+# occupational group, from two linear classifiers (tuned with bench/occupations.py).
+LEVEL, FIELD = 0.1, 0.08
+CLASSIFIER_ALPHA, FIELD_EPOCHS = 1e-5, 3
 _USABLE_RELATIONS = {"skos:exactMatch", "skos:closeMatch", "skos:narrowMatch"}
 
 
@@ -105,9 +112,23 @@ class Coder:
 
     def __init__(self, labels: Sequence[Label], reference: Reference | None = None) -> None:
         self.reference = reference or get_reference()
-        labels = sorted(labels, key=lambda label: label.kldb5)
-        self.labels = labels
-        texts = [normalise_title(label.text) for label in labels]
+        # One label per normalised text and code ("Mechatroniker", "Mechatronikerin"):
+        # the first keeps its text (official titles come first), takes the highest
+        # weight of its kind and the ESCO link of any of them.
+        merged: dict[tuple[str, str], Label] = {}
+        for label in sorted(labels, key=lambda label: label.kldb5):
+            key = (normalise_title(label.text), label.kldb5)
+            kept = merged.get(key)
+            if kept is None:
+                merged[key] = label
+                continue
+            source = max(kept.source, label.source, key=SOURCE_WEIGHTS.__getitem__)
+            esco_uri, preferred = kept.esco_uri, kept.preferred
+            if label.esco_uri and (not esco_uri or (label.preferred and not preferred)):
+                esco_uri, preferred = label.esco_uri, label.preferred
+            merged[key] = Label(kept.text, kept.kldb5, source, esco_uri, preferred)
+        self.labels = labels = list(merged.values())
+        texts = [text for text, _code in merged]
         self._chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32
         )
@@ -146,6 +167,22 @@ class Coder:
         frequency = np.bincount(vectors.indices, minlength=vectors.shape[1])
         common = sp.diags((frequency <= NEAREST_MAX_DF * len(labels)).astype(np.float32))
         self._labels_t = (vectors @ common).T.tocsr()
+        # The requirement level (fifth digit) follows role words ("Helfer", "Meister",
+        # "Ingenieur") more than the trade: a small classifier over the job titles.
+        titles = np.array([label.source in ("bb", "ba") for label in labels])
+        self._levels = SGDClassifier(loss="log_loss", alpha=CLASSIFIER_ALPHA, random_state=0)
+        self._levels.fit(vectors[titles], [label.kldb5[4] for label, keep in
+                                          zip(labels, titles, strict=True) if keep])  # fmt: skip
+        level_index = {level: i for i, level in enumerate(self._levels.classes_)}
+        # The occupational group (three digits) carries over to titles like no known one.
+        self._fields = SGDClassifier(
+            loss="log_loss", alpha=CLASSIFIER_ALPHA, max_iter=FIELD_EPOCHS, tol=None,
+            random_state=0,
+        )  # fmt: skip
+        self._fields.fit(vectors, [label.kldb5[:3] for label in labels])
+        field_index = {field: i for i, field in enumerate(self._fields.classes_)}
+        self._field_of = np.array([field_index[code[:3]] for code in self.codes])
+        self._level_of = np.array([level_index[code[4]] for code in self.codes])
         self._labels_t.eliminate_zeros()
         self._centroids_t = normalize(by_code @ vectors).T.tocsr()
         self._groups_t = normalize(by_group @ vectors).T.tocsr()
@@ -179,6 +216,10 @@ class Coder:
         centroid = (queries @ self._centroids_t).toarray()
         group = (queries @ self._groups_t).toarray()[:, self._group_of]
         scores = NEAREST * nearest + CENTROID * centroid + GROUP * group
+        level = self._levels.predict_proba(queries)[:, self._level_of]
+        scores += LEVEL * np.log(level + 1e-3)
+        field = self._fields.predict_proba(queries)[:, self._field_of]
+        scores += FIELD * np.log(field + 1e-3)
         top = min(top, len(self.codes))
         best = np.argpartition(-scores, top - 1, axis=1)[:, :top]
         results = []
