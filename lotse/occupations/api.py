@@ -36,7 +36,9 @@ class OccupationDetailSerializer(OccupationSerializer):
 
 class OccupationQuerySerializer(serializers.Serializer):
     level = serializers.IntegerField(required=False, min_value=1, max_value=5)
-    parent = serializers.CharField(required=False, max_length=5, help_text="Parent code.")
+    parent = serializers.CharField(  # type: ignore[assignment]
+        required=False, max_length=5, help_text="Code of the parent position."
+    )
     q = serializers.CharField(
         required=False, max_length=MAX_TITLE_LENGTH, help_text="Words in code or title."
     )
@@ -100,7 +102,9 @@ class OccupationViewSet(viewsets.ViewSet):
     lookup_field = "code"
     lookup_value_regex = r"\d{1,5}"
 
-    @extend_schema(parameters=[OccupationQuerySerializer], responses=OccupationSerializer(many=True))
+    @extend_schema(
+        parameters=[OccupationQuerySerializer], responses=OccupationSerializer(many=True)
+    )
     def list(self, request: Request) -> Response:
         query = OccupationQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -113,11 +117,14 @@ class OccupationViewSet(viewsets.ViewSet):
         if words:
             folded = fold(words).split()
             occupations = [
-                o for o in occupations
-                if all(w in o.code or w in fold(o.title) for w in folded)
-            ]  # fmt: skip
+                o for o in occupations if all(w in o.code or w in fold(o.title) for w in folded)
+            ]
         paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(occupations, request, view=self)  # type: ignore[arg-type]
+        page: list[Occupation] | None = paginator.paginate_queryset(
+            occupations,  # type: ignore[arg-type]
+            request,
+            view=self,
+        )
         return paginator.get_paginated_response([_summary(o) for o in page or []])
 
     @extend_schema(responses=OccupationDetailSerializer)
@@ -137,13 +144,17 @@ class OccupationViewSet(viewsets.ViewSet):
         matches = get_coder().code(title, query.validated_data["top"])
         results = [
             {
-                "rank": m.rank, "kldb5": m.kldb5, "score": m.score,
-                "matched_title": m.matched_title, "title": m.title,
-                "level_name": m.requirement_level, "esco_uri": m.esco_uri,
+                "rank": m.rank,
+                "kldb5": m.kldb5,
+                "score": m.score,
+                "matched_title": m.matched_title,
+                "title": m.title,
+                "level_name": m.requirement_level,
+                "esco_uri": m.esco_uri,
                 "esco_label": m.esco_label,
             }
             for m in matches
-        ]  # fmt: skip
+        ]
         return Response({"title": title, "results": results})
 
 

@@ -171,14 +171,19 @@ class Coder:
         # "Ingenieur") more than the trade: a small classifier over the job titles.
         titles = np.array([label.source in ("bb", "ba") for label in labels])
         self._levels = SGDClassifier(loss="log_loss", alpha=CLASSIFIER_ALPHA, random_state=0)
-        self._levels.fit(vectors[titles], [label.kldb5[4] for label, keep in
-                                          zip(labels, titles, strict=True) if keep])  # fmt: skip
+        self._levels.fit(
+            vectors[titles],
+            [label.kldb5[4] for label, keep in zip(labels, titles, strict=True) if keep],
+        )
         level_index = {level: i for i, level in enumerate(self._levels.classes_)}
         # The occupational group (three digits) carries over to titles like no known one.
         self._fields = SGDClassifier(
-            loss="log_loss", alpha=CLASSIFIER_ALPHA, max_iter=FIELD_EPOCHS, tol=None,
+            loss="log_loss",
+            alpha=CLASSIFIER_ALPHA,
+            max_iter=FIELD_EPOCHS,
+            tol=None,
             random_state=0,
-        )  # fmt: skip
+        )
         self._fields.fit(vectors, [label.kldb5[:3] for label in labels])
         field_index = {field: i for i, field in enumerate(self._fields.classes_)}
         self._field_of = np.array([field_index[code[:3]] for code in self.codes])
@@ -225,8 +230,12 @@ class Coder:
         results = []
         for row, candidates in enumerate(best):
             ranked = candidates[np.argsort(-scores[row, candidates])]
-            results.append([self._match(rank, row, i, scores, similarity) for rank, i in
-                            enumerate(ranked, start=1)])  # fmt: skip
+            results.append(
+                [
+                    self._match(rank, row, i, scores, similarity)
+                    for rank, i in enumerate(ranked, start=1)
+                ]
+            )
         return results
 
     def _match(

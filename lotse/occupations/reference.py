@@ -127,9 +127,7 @@ class Reference:
     isco_links: list[IscoLink]
     isco_groups: dict[str, str]
     children: dict[str, list[str]] = field(default_factory=dict)
-    esco_by_kldb: dict[str, list[tuple[EscoMapping, EscoOccupation]]] = field(
-        default_factory=dict
-    )
+    esco_by_kldb: dict[str, list[tuple[EscoMapping, EscoOccupation]]] = field(default_factory=dict)
     titles_by_kldb: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -184,9 +182,13 @@ def get_reference() -> Reference:
     """The shipped reference, read once per process."""
     occupations = {
         row["code"]: Occupation(
-            row["code"], int(row["level"]), row["title"], row["short_title"],
-            row["parent_code"], row["description"],
-        )  # fmt: skip
+            row["code"],
+            int(row["level"]),
+            row["title"],
+            row["short_title"],
+            row["parent_code"],
+            row["description"],
+        )
         for row in _read(DATA_DIR / "kldb.csv.gz")
     }
     return Reference(
@@ -197,9 +199,12 @@ def get_reference() -> Reference:
         ],
         esco={
             row["uri"]: EscoOccupation(
-                row["uri"], row["code"], row["isco_group"], row["preferred_label"],
+                row["uri"],
+                row["code"],
+                row["isco_group"],
+                row["preferred_label"],
                 _split(row["alt_labels"]),
-            )  # fmt: skip
+            )
             for row in _read(DATA_DIR / "esco_occupations.csv.gz")
         },
         mappings=[
@@ -208,9 +213,12 @@ def get_reference() -> Reference:
         ],
         isco_links=[
             IscoLink(
-                row["kldb5"], row["isco4"], int(row["rank"]), row["kldb_title_en"],
+                row["kldb5"],
+                row["isco4"],
+                int(row["rank"]),
+                row["kldb_title_en"],
                 row["isco_title_en"],
-            )  # fmt: skip
+            )
             for row in _read(DATA_DIR / "kldb_isco.csv.gz")
         ],
         isco_groups={row["code"]: row["label"] for row in _read(DATA_DIR / "isco_groups.csv.gz")},
@@ -269,8 +277,15 @@ def build_reference_files(
     """
     counts: dict[str, int] = {}
     target.mkdir(parents=True, exist_ok=True)
-    steps = ["kldb", "job_titles", "esco_occupations", "esco_mapping", "kldb_isco",
-             "isco_groups", "esco_skills"]  # fmt: skip
+    steps = [
+        "kldb",
+        "job_titles",
+        "esco_occupations",
+        "esco_mapping",
+        "kldb_isco",
+        "isco_groups",
+        "esco_skills",
+    ]
     hierarchy = _require(
         source / KLDB_DIR / "kldb2020_hierarchy.csv.gz",
         {"code", "level", "title", "short_title", "parent_code", "general_notes"},
@@ -283,8 +298,14 @@ def build_reference_files(
                 path,
                 ["code", "level", "title", "short_title", "parent_code", "description"],
                 (
-                    [r["code"], r["level"], r["title"], r["short_title"], r["parent_code"],
-                     r["general_notes"]]  # fmt: skip
+                    [
+                        r["code"],
+                        r["level"],
+                        r["title"],
+                        r["short_title"],
+                        r["parent_code"],
+                        r["general_notes"],
+                    ]
                     for r in hierarchy
                 ),
             )
@@ -314,8 +335,13 @@ def build_reference_files(
                 path,
                 ["uri", "code", "isco_group", "preferred_label", "alt_labels"],
                 (
-                    [r["conceptUri"], r["code"], r["iscoGroup"], r["preferredLabel"],
-                     "|".join(x.strip() for x in r["altLabels"].splitlines() if x.strip())]  # fmt: skip
+                    [
+                        r["conceptUri"],
+                        r["code"],
+                        r["iscoGroup"],
+                        r["preferredLabel"],
+                        "|".join(x.strip() for x in r["altLabels"].splitlines() if x.strip()),
+                    ]
                     for r in esco
                 ),
             )
@@ -360,8 +386,12 @@ def build_reference_files(
                 path,
                 ["uri", "label", "skill_type", "alt_labels"],
                 (
-                    [r["skill_uri"], r["preferred_label_de"], r["skill_type"],
-                     "|".join(x.strip() for x in r["alt_labels_de"].split(" | ") if x.strip())]  # fmt: skip
+                    [
+                        r["skill_uri"],
+                        r["preferred_label_de"],
+                        r["skill_type"],
+                        "|".join(x.strip() for x in r["alt_labels_de"].split(" | ") if x.strip()),
+                    ]
                     for r in skills
                 ),
             )

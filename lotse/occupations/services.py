@@ -90,6 +90,10 @@ def coded_rows(titles: Iterable[str], top: int) -> Iterator[list[str]]:
     for title, matches in zip(titles, get_coder().code_many(titles, top), strict=True):
         for match in matches:
             yield [
-                title, str(match.rank), match.kldb5, f"{match.score:.4f}", match.matched_title,
+                title,
+                str(match.rank),
+                match.kldb5,
+                f"{match.score:.4f}",
+                match.matched_title,
                 match.esco_uri,
-            ]  # fmt: skip
+            ]

@@ -44,7 +44,9 @@ def autocomplete(request: HttpRequest) -> HttpResponse:
     """Suggestions for the autocomplete widget: an htmx fragment, a list of codes."""
     field = request.GET.get("field", "title")
     form = TitleForm({"title": request.GET.get(field, request.GET.get("title", ""))})
-    matches = get_coder().code(form.cleaned_data["title"], AUTOCOMPLETE_SIZE) if form.is_valid() else []
+    matches = (
+        get_coder().code(form.cleaned_data["title"], AUTOCOMPLETE_SIZE) if form.is_valid() else []
+    )
     context = {"matches": matches, "form": form, "field": field}
     return render(request, "occupations/autocomplete.html", context)
 

@@ -69,6 +69,11 @@ MATRIX: list[tuple[str, tuple, dict[str, int]]] = [
     ("offers:export_csv", (), everyone(200)),
     ("offers:export_xlsx", (), everyone(200)),
     ("offers:feed", (), everyone(200)),
+    # occupations: public reference data and the coder
+    ("occupations:occupation_list", (), everyone(200)),
+    ("occupations:occupation_detail", ("26112",), everyone(200)),
+    ("occupations:autocomplete", (), everyone(200)),
+    ("occupations:sources", (), everyone(200)),
 ]
 
 CASES = [

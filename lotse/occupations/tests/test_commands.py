@@ -51,13 +51,17 @@ def test_a_malformed_input_file_names_the_line(tmp_path, content, line):
 
 def test_build_occupations_rebuilds_the_shipped_files_from_the_sources(tmp_path):
     # A tiny source tree in the shape of ../shared/data, made from the shipped files.
-    kldb, esco, mapping = (tmp_path / name for name in
-                           ("kldb2010_fassung2020", "esco_v1.2_de", "esco_ba_mapping_eures"))  # fmt: skip
+    kldb, esco, mapping = (
+        tmp_path / name
+        for name in ("kldb2010_fassung2020", "esco_v1.2_de", "esco_ba_mapping_eures")
+    )
     for folder in (kldb, esco, mapping):
         folder.mkdir()
     with gzip.open(kldb / "kldb2020_hierarchy.csv.gz", "wt", encoding="utf-8") as handle:
-        handle.write("code,level,title,short_title,parent_code,general_notes\n"
-                     "2,1,Produktion,Produktion,,\n26112,5,Mechatronik,Mechatronik,2611,\n")  # fmt: skip
+        handle.write(
+            "code,level,title,short_title,parent_code,general_notes\n"
+            "2,1,Produktion,Produktion,,\n26112,5,Mechatronik,Mechatronik,2611,\n"
+        )
     (kldb / "berufsbenennungen_80pct.csv").write_text("title,kldb5\nMechatroniker/in,26112\n")
     (kldb / "kldb2020_to_isco08.csv").write_text(
         "kldb5,isco4,rank,kldb_title_en,isco_title_en\n26112,7421,1,Mechatronics,Repairers\n"
@@ -67,8 +71,10 @@ def test_build_occupations_rebuilds_the_shipped_files_from_the_sources(tmp_path)
         "http://e/1,26112,B 26112-100,Mechatroniker,skos:exactMatch\n"
     )
     with gzip.open(esco / "occupations_de.csv.gz", "wt", encoding="utf-8") as handle:
-        handle.write("conceptUri,code,iscoGroup,preferredLabel,altLabels\n"
-                     'http://e/1,7421.1,7421,Mechatroniker/Mechatronikerin,"A\nB"\n')  # fmt: skip
+        handle.write(
+            "conceptUri,code,iscoGroup,preferredLabel,altLabels\n"
+            'http://e/1,7421.1,7421,Mechatroniker/Mechatronikerin,"A\nB"\n'
+        )
     (esco / "ISCOGroups_de.csv").write_text("code,preferredLabel\n7421,Elektroniker\n")
     with gzip.open(esco / "derived_skill_labels_de.csv.gz", "wt", encoding="utf-8") as handle:
         handle.write("skill_uri,preferred_label_de,skill_type,alt_labels_de\nhttp://s/1,Löten,,\n")
@@ -77,8 +83,9 @@ def test_build_occupations_rebuilds_the_shipped_files_from_the_sources(tmp_path)
     with gzip.open(target / "job_titles.csv.gz", "rt", encoding="utf-8") as handle:
         titles = list(csv.DictReader(handle))
     assert [(t["title"], t["source"]) for t in titles] == [
-        ("Mechatroniker/in", "bb"), ("Mechatroniker", "ba"),
-    ]  # fmt: skip
+        ("Mechatroniker/in", "bb"),
+        ("Mechatroniker", "ba"),
+    ]
     with gzip.open(target / "esco_occupations.csv.gz", "rt", encoding="utf-8") as handle:
         assert next(csv.DictReader(handle))["alt_labels"] == "A|B"
     assert sorted(p.name for p in target.iterdir()) == sorted(
