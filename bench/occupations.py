@@ -12,7 +12,8 @@ labels, the BA's occupation labels and English crosswalk titles, but not a test
 title that reappears in one of them. The baseline, measured in the same run,
 is nearest-neighbour TF-IDF of character 3- to 5-grams over the training titles
 (cosine). Speed is titles coded per second on one core (BLAS threads pinned to
-one), fitting excluded. The last line printed is one JSON object.
+one), fitting excluded, and the p95 latency of coding one title (autocomplete).
+The last line printed is one JSON object.
 """
 
 import os
@@ -31,7 +32,7 @@ import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TITLES = ROOT.parent / "shared/data/kldb2010_fassung2020/berufsbenennungen_80pct.csv"
-TARGETS = {"top1": 0.75, "top5": 0.93, "titles_per_s": 2000}
+TARGETS = {"top1": 0.75, "top5": 0.93, "titles_per_s": 2000}  # and p95 autocomplete <= 30 ms
 
 
 def baseline(train_titles: list[str], train_codes: list[str], test: list[str]) -> list[list[str]]:
@@ -110,11 +111,19 @@ def main() -> None:
             f"fitted in {fitted:.1f} s, top1 so far {hits['top1'] / tested:.4f}",
             flush=True,
         )
+    # Autocomplete: one title at a time, as the widget asks while someone types.
+    latencies = []
+    for title in test_titles[:300]:
+        started = time.perf_counter()
+        coder.code(title, 8)
+        latencies.append((time.perf_counter() - started) * 1000)
+    latencies.sort()
     result = {key: round(value / tested, 4) for key, value in hits.items()}
     result["baseline_top1"] = round(base["top1"] / tested, 4)
     result["baseline_top5"] = round(base["top5"] / tested, 4)
     result["titles_per_s"] = round(tested / coding_seconds, 1)
     result["titles_tested"] = tested
+    result["p95_autocomplete_ms"] = round(latencies[int(len(latencies) * 0.95) - 1], 1)
     below = [key for key, target in TARGETS.items() if result[key] < target]
     print("targets:", ", ".join(f"{k} >= {v}" for k, v in TARGETS.items()))
     print("below target:", ", ".join(below) if below else "none")

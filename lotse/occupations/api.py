@@ -149,7 +149,7 @@ class OccupationViewSet(viewsets.ViewSet):
                 "score": m.score,
                 "matched_title": m.matched_title,
                 "title": m.title,
-                "level_name": m.requirement_level,
+                "level_name": str(m.requirement_level),
                 "esco_uri": m.esco_uri,
                 "esco_label": m.esco_label,
             }

@@ -22,11 +22,12 @@ from functools import cache
 
 import numpy as np
 import scipy.sparse as sp
+from django.utils.functional import Promise
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 from sklearn.preprocessing import normalize
 
-from lotse.occupations.reference import Reference, get_reference
+from lotse.occupations.reference import REQUIREMENT_LEVELS, Reference, get_reference
 from lotse.occupations.text import normalise_title
 
 # How much a label of each kind counts against a job title of the official list.
@@ -36,8 +37,8 @@ NEAREST, CENTROID, GROUP = 0.5, 0.3, 0.2
 # A first code below this score, or this close to the second, needs a human look.
 UNCERTAIN_SCORE = 0.45
 UNCERTAIN_MARGIN = 0.03
-BATCH = 256
-NEAREST_MAX_DF = 0.01
+BATCH = 512
+NEAREST_MAX_DF = 0.005
 # Weights of the log-probabilities of the requirement level and of the three-digit
 # occupational group, from two linear classifiers (tuned with bench/occupations.py).
 LEVEL, FIELD = 0.1, 0.08
@@ -54,7 +55,7 @@ class Label:
     preferred: bool = False  # the ESCO occupation's preferred label
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Match:
     """One ranked code for a title."""
 
@@ -63,7 +64,7 @@ class Match:
     score: float
     matched_title: str
     title: str  # the official title of the code
-    requirement_level: str
+    requirement_level: str | Promise
     esco_uri: str
     esco_label: str
 
@@ -107,6 +108,23 @@ def _head(normalised: str) -> str:
     return normalised.split(" ", 1)[0]
 
 
+class _Linear:
+    """A fitted one-vs-rest logistic classifier, kept as weights laid out for fast scoring.
+
+    scikit-learn transposes its (classes x features) weights on every call, which
+    costs more than the whole rest of coding one title.
+    """
+
+    def __init__(self, classifier: SGDClassifier) -> None:
+        self.weights = np.ascontiguousarray(classifier.coef_.T, dtype=np.float32)
+        self.intercept = classifier.intercept_.astype(np.float32)
+
+    def predict_proba(self, vectors: sp.csr_matrix) -> np.ndarray:
+        """As ``SGDClassifier.predict_proba`` with log loss: normalised sigmoids."""
+        probabilities = 1.0 / (1.0 + np.exp(-(vectors @ self.weights + self.intercept)))
+        return probabilities / probabilities.sum(axis=1, keepdims=True)
+
+
 class Coder:
     """Fitted on labels; codes titles one at a time (autocomplete) or in batches (imports)."""
 
@@ -148,6 +166,8 @@ class Coder:
         owner = np.array([index[label.kldb5] for label in labels])
         # Labels are sorted by code: one contiguous slice per code, for reduceat.
         self._starts = np.searchsorted(owner, np.arange(len(self.codes)))
+        ends = [*self._starts[1:].tolist(), len(labels)]
+        self._bounds = list(zip(self._starts.tolist(), ends, strict=True))
         self._weights = np.array([SOURCE_WEIGHTS[label.source] for label in labels], np.float32)
         # Equal similarity: the occupation whose preferred label it is wins.
         self._is_esco = np.array(
@@ -166,31 +186,35 @@ class Coder:
         # add work to the sparse product, not ranking power: they are left out there.
         frequency = np.bincount(vectors.indices, minlength=vectors.shape[1])
         common = sp.diags((frequency <= NEAREST_MAX_DF * len(labels)).astype(np.float32))
-        self._labels_t = (vectors @ common).T.tocsr()
+        # Each label's kind weight is folded into its column once, not per query.
+        self._labels_t = (vectors @ common).T.tocsr() @ sp.diags(self._weights)
         # The requirement level (fifth digit) follows role words ("Helfer", "Meister",
         # "Ingenieur") more than the trade: a small classifier over the job titles.
         titles = np.array([label.source in ("bb", "ba") for label in labels])
-        self._levels = SGDClassifier(loss="log_loss", alpha=CLASSIFIER_ALPHA, random_state=0)
-        self._levels.fit(
+        levels = SGDClassifier(loss="log_loss", alpha=CLASSIFIER_ALPHA, random_state=0)
+        levels.fit(
             vectors[titles],
             [label.kldb5[4] for label, keep in zip(labels, titles, strict=True) if keep],
         )
-        level_index = {level: i for i, level in enumerate(self._levels.classes_)}
+        self._levels = _Linear(levels)
+        level_index = {level: i for i, level in enumerate(levels.classes_)}
         # The occupational group (three digits) carries over to titles like no known one.
-        self._fields = SGDClassifier(
+        fields = SGDClassifier(
             loss="log_loss",
             alpha=CLASSIFIER_ALPHA,
             max_iter=FIELD_EPOCHS,
             tol=None,
             random_state=0,
         )
-        self._fields.fit(vectors, [label.kldb5[:3] for label in labels])
-        field_index = {field: i for i, field in enumerate(self._fields.classes_)}
+        fields.fit(vectors, [label.kldb5[:3] for label in labels])
+        self._fields = _Linear(fields)
+        field_index = {field: i for i, field in enumerate(fields.classes_)}
         self._field_of = np.array([field_index[code[:3]] for code in self.codes])
         self._level_of = np.array([level_index[code[4]] for code in self.codes])
         self._labels_t.eliminate_zeros()
-        self._centroids_t = normalize(by_code @ vectors).T.tocsr()
-        self._groups_t = normalize(by_group @ vectors).T.tocsr()
+        centroids_t = normalize(by_code @ vectors).T.tocsr()
+        groups_t = normalize(by_group @ vectors).T.tocsr()
+        self._all_t = sp.hstack([self._labels_t, centroids_t, groups_t]).tocsr()
 
     def _vectorise(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self._combine(
@@ -215,11 +239,13 @@ class Coder:
 
     def _code_batch(self, titles: Sequence[str], top: int) -> list[list[Match]]:
         queries = self._vectorise([normalise_title(title) for title in titles])
-        similarity = (queries @ self._labels_t).toarray()
-        similarity *= self._weights
+        # One sparse product for labels, code centroids and group centroids.
+        product = (queries @ self._all_t).toarray()
+        labels, codes = len(self.labels), len(self.codes)
+        similarity = product[:, :labels]
         nearest = np.maximum.reduceat(similarity, self._starts, axis=1)
-        centroid = (queries @ self._centroids_t).toarray()
-        group = (queries @ self._groups_t).toarray()[:, self._group_of]
+        centroid = product[:, labels : labels + codes]
+        group = product[:, labels + codes :][:, self._group_of]
         scores = NEAREST * nearest + CENTROID * centroid + GROUP * group
         level = self._levels.predict_proba(queries)[:, self._level_of]
         scores += LEVEL * np.log(level + 1e-3)
@@ -242,16 +268,16 @@ class Coder:
         self, rank: int, row: int, code_index: int, scores: np.ndarray, similarity: np.ndarray
     ) -> Match:
         code = self.codes[code_index]
-        start = self._starts[code_index]
-        end = self._starts[code_index + 1] if code_index + 1 < len(self.codes) else len(self.labels)
-        label = self.labels[start + int(similarity[row, start:end].argmax())]
+        start, end = self._bounds[code_index]
+        row_similarity = similarity[row, start:end]
+        label = self.labels[start + int(row_similarity.argmax())]
         occupation = self.reference.occupations[code]
         # The ESCO occupation whose label is closest to the title, else the code's closest.
-        esco_similarity = similarity[row, start:end] * self._is_esco[start:end]
-        closest = start + int(esco_similarity.argmax())
+        esco_similarity = row_similarity * self._is_esco[start:end]
+        closest = int(esco_similarity.argmax())
         esco = (
-            self.reference.esco.get(self.labels[closest].esco_uri)
-            if esco_similarity.max() > 0
+            self.reference.esco.get(self.labels[start + closest].esco_uri)
+            if esco_similarity[closest] > 0
             else self.reference.best_esco(code)
         )
         return Match(
@@ -260,7 +286,8 @@ class Coder:
             score=round(float(scores[row, code_index]), 4),
             matched_title=label.text,
             title=occupation.title,
-            requirement_level=occupation.requirement_level,
+            # Lazy: translated when shown, not once per candidate in a bulk run.
+            requirement_level=REQUIREMENT_LEVELS[code[4]],
             esco_uri=esco.uri if esco else "",
             esco_label=esco.preferred_label if esco else "",
         )
