@@ -95,6 +95,7 @@ def worker(args: argparse.Namespace) -> int:
 
     from lotse.network.demo import load_demo_data
     from lotse.network.regions import load_regions
+    from lotse.offers.catalogue import catalogue_changed
     from lotse.offers.demo import load_demo_offers
     from lotse.offers.models import Offer
 
@@ -181,11 +182,17 @@ def worker(args: argparse.Namespace) -> int:
         ids = [row[0] for row in cursor.fetchall()]
         return (time.perf_counter() - begin) * 1000, ids
 
-    # The first search after a change loads the catalogue's columns (lotse.offers.catalogue).
+    # The process's first request also imports and sets up what a served process has
+    # ready; the first search after a change of the offers reloads the catalogue's columns.
+    begin = time.perf_counter()
+    client.get("/api/v1/offers/", {"kind": "advice"}, HTTP_ACCEPT="application/json")
+    first_ms = (time.perf_counter() - begin) * 1000
+    catalogue_changed()
     begin = time.perf_counter()
     client.get("/api/v1/offers/", {"kind": "advice"}, HTTP_ACCEPT="application/json")
     catalogue_ms = (time.perf_counter() - begin) * 1000
-    say(f"first request after the bulk load (loads the catalogue's columns): {catalogue_ms:.0f} ms")
+    say(f"first request of the process: {first_ms:.0f} ms; first search after a change "
+        f"(loads the catalogue's columns again): {catalogue_ms:.0f} ms")  # fmt: skip
     # Warm-up: every query once both ways; also checks that both give the same first page.
     # Its timings are those of cold word caches: each word's first search asks the index.
     say(f"warming up with the {len(queries)} queries ...")
