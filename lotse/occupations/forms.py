@@ -3,7 +3,7 @@
 from typing import Any
 
 from django import forms
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lotse.occupations.text import MAX_TITLE_LENGTH, validate_title
@@ -21,7 +21,7 @@ class OccupationAutocomplete(forms.TextInput):
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
-        context["autocomplete_url"] = reverse_lazy("occupations:autocomplete")
+        context["autocomplete_url"] = reverse("occupations:autocomplete", args=[name])
         return context
 
 

@@ -6,7 +6,7 @@ app_name = "occupations"
 
 urlpatterns = [
     path("", views.occupation_list, name="occupation_list"),
-    path("autocomplete/", views.autocomplete, name="autocomplete"),
+    path("autocomplete/<slug:field>/", views.autocomplete, name="autocomplete"),
     path("quellen/", views.sources, name="sources"),
     path("<str:code>/", views.occupation_detail, name="occupation_detail"),
 ]

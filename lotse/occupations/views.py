@@ -40,9 +40,8 @@ def occupation_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "occupations/occupation_detail.html", context)
 
 
-def autocomplete(request: HttpRequest) -> HttpResponse:
-    """Suggestions for the autocomplete widget: an htmx fragment, a list of codes."""
-    field = request.GET.get("field", "title")
+def autocomplete(request: HttpRequest, field: str) -> HttpResponse:
+    """Suggestions for the widget of the form field ``field``: an htmx fragment, not a page."""
     form = TitleForm({"title": request.GET.get(field, request.GET.get("title", ""))})
     matches = (
         get_coder().code(form.cleaned_data["title"], AUTOCOMPLETE_SIZE) if form.is_valid() else []

@@ -72,7 +72,7 @@ MATRIX: list[tuple[str, tuple, dict[str, int]]] = [
     # occupations: public reference data and the coder
     ("occupations:occupation_list", (), everyone(200)),
     ("occupations:occupation_detail", ("26112",), everyone(200)),
-    ("occupations:autocomplete", (), everyone(200)),
+    ("occupations:autocomplete", ("title",), everyone(200)),
     ("occupations:sources", (), everyone(200)),
 ]
 

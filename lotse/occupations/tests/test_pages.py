@@ -43,7 +43,7 @@ def test_an_unknown_code_is_not_found(client):
 
 
 def test_the_autocomplete_suggests_codes_for_a_widget_field(client):
-    response = client.get("/berufe/autocomplete/", {"field": "job", "job": "Schweißer WIG"})
+    response = client.get("/berufe/autocomplete/job/", {"job": "Schweißer WIG"})
     html = response.content.decode()
     assert 'data-kldb5="24422"' in html
     assert "<h1" not in html
@@ -53,7 +53,7 @@ def test_the_autocomplete_widget_renders_for_other_forms():
     from lotse.occupations.forms import TitleForm
 
     html = str(TitleForm()["title"])
-    assert 'hx-get="/berufe/autocomplete/?field=title"' in html
+    assert 'hx-get="/berufe/autocomplete/title/"' in html
     assert 'name="title_kldb5"' in html
 
 
