@@ -265,6 +265,63 @@ def example_titles(also_includes: str) -> list[tuple[str, str]]:
     return [(code, title.strip()) for code, _n, title in _EXAMPLE.findall(also_includes)]
 
 
+def _labels(value: str, separator: str | None) -> str:
+    """Alternative labels joined by "|" (ESCO separates them by newlines or " | ")."""
+    parts = value.splitlines() if separator is None else value.split(separator)
+    return "|".join(part.strip() for part in parts if part.strip())
+
+
+# Shipped file -> (source file, output columns, source column of each output column).
+# A source column given as (name, separator) is a list of alternative labels.
+_COPIES: dict[str, tuple[str, list[str], list[str | tuple[str, str | None]]]] = {
+    "kldb": (
+        f"{KLDB_DIR}/kldb2020_hierarchy.csv.gz",
+        ["code", "level", "title", "short_title", "parent_code", "description"],
+        ["code", "level", "title", "short_title", "parent_code", "general_notes"],
+    ),
+    "esco_occupations": (
+        f"{ESCO_DIR}/occupations_de.csv.gz",
+        ["uri", "code", "isco_group", "preferred_label", "alt_labels"],
+        ["conceptUri", "code", "iscoGroup", "preferredLabel", ("altLabels", None)],
+    ),
+    "esco_mapping": (
+        f"{MAPPING_DIR}/esco_occupation_to_ba_beruf.csv",
+        ["esco_uri", "kldb5", "ba_beruf_id", "relation"],
+        ["esco_uri", "kldb5", "ba_beruf_id", "relation"],
+    ),
+    "kldb_isco": (
+        f"{KLDB_DIR}/kldb2020_to_isco08.csv",
+        ["kldb5", "isco4", "rank", "kldb_title_en", "isco_title_en"],
+        ["kldb5", "isco4", "rank", "kldb_title_en", "isco_title_en"],
+    ),
+    "isco_groups": (f"{ESCO_DIR}/ISCOGroups_de.csv", ["code", "label"], ["code", "preferredLabel"]),
+    "esco_skills": (
+        f"{ESCO_DIR}/derived_skill_labels_de.csv.gz",
+        ["uri", "label", "skill_type", "alt_labels"],
+        ["skill_uri", "preferred_label_de", "skill_type", ("alt_labels_de", " | ")],
+    ),
+}
+
+
+def _job_titles(source: Path, known: set[str]) -> list[list[str]]:
+    """The BA's job titles, then the BA occupation labels of the ESCO mapping, deduplicated."""
+    titles = _require(source / KLDB_DIR / "berufsbenennungen_80pct.csv", {"title", "kldb5"})
+    mapping = _require(
+        source / MAPPING_DIR / "esco_occupation_to_ba_beruf.csv", {"kldb5", "ba_beruf_label"}
+    )
+    seen: set[tuple[str, str]] = set()
+    rows: list[list[str]] = []
+    for source_name, entries in (
+        ("bb", [(r["title"], r["kldb5"]) for r in titles]),
+        ("ba", [(r["ba_beruf_label"], r["kldb5"]) for r in mapping]),
+    ):
+        for title, code in entries:
+            if title and code in known and (title, code) not in seen:
+                seen.add((title, code))
+                rows.append([title, code, source_name])
+    return rows
+
+
 def build_reference_files(
     source: Path,
     target: Path = DATA_DIR,
@@ -277,122 +334,27 @@ def build_reference_files(
     """
     counts: dict[str, int] = {}
     target.mkdir(parents=True, exist_ok=True)
-    steps = [
-        "kldb",
-        "job_titles",
-        "esco_occupations",
-        "esco_mapping",
-        "kldb_isco",
-        "isco_groups",
-        "esco_skills",
-    ]
-    hierarchy = _require(
-        source / KLDB_DIR / "kldb2020_hierarchy.csv.gz",
-        {"code", "level", "title", "short_title", "parent_code", "general_notes"},
-    )
+    hierarchy = _require(source / KLDB_DIR / "kldb2020_hierarchy.csv.gz", {"code", "level"})
     known = {row["code"] for row in hierarchy if row["level"] == "5"}
-    for step in progress(steps):
+    for step in progress(["kldb", "job_titles", *(name for name in _COPIES if name != "kldb")]):
         path = target / f"{step}.csv.gz"
-        if step == "kldb":
-            counts[step] = _write(
-                path,
-                ["code", "level", "title", "short_title", "parent_code", "description"],
-                (
-                    [
-                        r["code"],
-                        r["level"],
-                        r["title"],
-                        r["short_title"],
-                        r["parent_code"],
-                        r["general_notes"],
-                    ]
-                    for r in hierarchy
-                ),
-            )
-        elif step == "job_titles":
-            titles = _require(source / KLDB_DIR / "berufsbenennungen_80pct.csv", {"title", "kldb5"})
-            mapping = _require(
-                source / MAPPING_DIR / "esco_occupation_to_ba_beruf.csv",
-                {"kldb5", "ba_beruf_label"},
-            )
-            seen: set[tuple[str, str]] = set()
-            rows: list[list[str]] = []
-            for source_name, entries in (
-                ("bb", [(r["title"], r["kldb5"]) for r in titles]),
-                ("ba", [(r["ba_beruf_label"], r["kldb5"]) for r in mapping]),
-            ):
-                for title, code in entries:
-                    if title and code in known and (title, code) not in seen:
-                        seen.add((title, code))
-                        rows.append([title, code, source_name])
-            counts[step] = _write(path, ["title", "kldb5", "source"], rows)
-        elif step == "esco_occupations":
-            esco = _require(
-                source / ESCO_DIR / "occupations_de.csv.gz",
-                {"conceptUri", "code", "iscoGroup", "preferredLabel", "altLabels"},
-            )
-            counts[step] = _write(
-                path,
-                ["uri", "code", "isco_group", "preferred_label", "alt_labels"],
-                (
-                    [
-                        r["conceptUri"],
-                        r["code"],
-                        r["iscoGroup"],
-                        r["preferredLabel"],
-                        "|".join(x.strip() for x in r["altLabels"].splitlines() if x.strip()),
-                    ]
-                    for r in esco
-                ),
-            )
-        elif step == "esco_mapping":
-            mapping = _require(
-                source / MAPPING_DIR / "esco_occupation_to_ba_beruf.csv",
-                {"esco_uri", "kldb5", "ba_beruf_id", "relation"},
-            )
-            counts[step] = _write(
-                path,
-                ["esco_uri", "kldb5", "ba_beruf_id", "relation"],
-                (
-                    [r["esco_uri"], r["kldb5"], r["ba_beruf_id"], r["relation"]]
-                    for r in mapping
-                    if r["kldb5"] in known
-                ),
-            )
-        elif step == "kldb_isco":
-            links = _require(
-                source / KLDB_DIR / "kldb2020_to_isco08.csv",
-                {"kldb5", "isco4", "rank", "kldb_title_en", "isco_title_en"},
-            )
-            counts[step] = _write(
-                path,
-                ["kldb5", "isco4", "rank", "kldb_title_en", "isco_title_en"],
-                (
-                    [r["kldb5"], r["isco4"], r["rank"], r["kldb_title_en"], r["isco_title_en"]]
-                    for r in links
-                ),
-            )
-        elif step == "isco_groups":
-            groups = _require(source / ESCO_DIR / "ISCOGroups_de.csv", {"code", "preferredLabel"})
-            counts[step] = _write(
-                path, ["code", "label"], ([r["code"], r["preferredLabel"]] for r in groups)
-            )
-        elif step == "esco_skills":
-            skills = _require(
-                source / ESCO_DIR / "derived_skill_labels_de.csv.gz",
-                {"skill_uri", "preferred_label_de", "skill_type", "alt_labels_de"},
-            )
-            counts[step] = _write(
-                path,
-                ["uri", "label", "skill_type", "alt_labels"],
-                (
-                    [
-                        r["skill_uri"],
-                        r["preferred_label_de"],
-                        r["skill_type"],
-                        "|".join(x.strip() for x in r["alt_labels_de"].split(" | ") if x.strip()),
-                    ]
-                    for r in skills
-                ),
-            )
+        if step == "job_titles":
+            counts[step] = _write(path, ["title", "kldb5", "source"], _job_titles(source, known))
+            continue
+        file, header, columns = _COPIES[step]
+        names = {column if isinstance(column, str) else column[0] for column in columns}
+        rows = _require(source / file, names)
+        if step == "esco_mapping":  # the few non-KldB BA ids have no place in the tree
+            rows = [row for row in rows if row["kldb5"] in known]
+        counts[step] = _write(
+            path,
+            header,
+            (
+                [
+                    row[column] if isinstance(column, str) else _labels(row[column[0]], column[1])
+                    for column in columns
+                ]
+                for row in rows
+            ),
+        )
     return counts
