@@ -9,9 +9,10 @@ character 3- to 5-grams (which carry compounds: "Lohnbuchhalter" shares
 character n-grams of the first word, the head of most titles ("Meister/in -
 Lackiererhandwerk"). A code's score fuses the best single label (nearest
 neighbour), the centroid of all its labels and the centroid of its
-four-digit group, plus the log-probabilities of two linear classifiers for
+four-digit group, plus the log-probabilities of three linear classifiers:
 the requirement level (fifth digit, driven by role words such as "Helfer",
-"Meister", "Ingenieur") and the three-digit occupational group, so a title
+"Meister", "Ingenieur"), the three-digit occupational group and the kind of
+subgroup (fourth digit: 0 without specialisation, 9 supervision), so a title
 like no known one still lands in the right group and level. Fitting takes
 some seconds from the shipped text files; nothing is downloaded or pickled.
 """
@@ -39,9 +40,9 @@ UNCERTAIN_SCORE = 0.45
 UNCERTAIN_MARGIN = 0.03
 BATCH = 512
 NEAREST_MAX_DF = 0.005
-# Weights of the log-probabilities of the requirement level and of the three-digit
-# occupational group, from two linear classifiers (tuned with bench/occupations.py).
-LEVEL, FIELD = 0.1, 0.08
+# Weights of the log-probabilities of the requirement level, the three-digit group
+# and the fourth digit, from linear classifiers (tuned with bench/occupations.py).
+LEVEL, FIELD, KIND = 0.1, 0.08, 0.05
 CLASSIFIER_ALPHA, FIELD_EPOCHS = 1e-5, 3
 _USABLE_RELATIONS = {"skos:exactMatch", "skos:closeMatch", "skos:narrowMatch"}
 
@@ -210,6 +211,13 @@ class Coder:
         self._fields = _Linear(fields)
         field_index = {field: i for i, field in enumerate(fields.classes_)}
         self._field_of = np.array([field_index[code[:3]] for code in self.codes])
+        # The fourth digit means the same in every group: 0 without specialisation,
+        # 9 supervision and management ("Meister", "Leiter"), 8 other specialisations.
+        kinds = SGDClassifier(loss="log_loss", alpha=CLASSIFIER_ALPHA, random_state=0)
+        kinds.fit(vectors, [label.kldb5[3] for label in labels])
+        self._kinds = _Linear(kinds)
+        kind_index = {kind: i for i, kind in enumerate(kinds.classes_)}
+        self._kind_of = np.array([kind_index[code[3]] for code in self.codes])
         self._level_of = np.array([level_index[code[4]] for code in self.codes])
         self._labels_t.eliminate_zeros()
         centroids_t = normalize(by_code @ vectors).T.tocsr()
@@ -251,6 +259,8 @@ class Coder:
         scores += LEVEL * np.log(level + 1e-3)
         field = self._fields.predict_proba(queries)[:, self._field_of]
         scores += FIELD * np.log(field + 1e-3)
+        kind = self._kinds.predict_proba(queries)[:, self._kind_of]
+        scores += KIND * np.log(kind + 1e-3)
         top = min(top, len(self.codes))
         best = np.argpartition(-scores, top - 1, axis=1)[:, :top]
         results = []
