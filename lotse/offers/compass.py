@@ -1,7 +1,9 @@
 """The offer compass: search, facets and sorting over the visible offers.
 
 One function serves the search page, the exports and the API, so a shared
-URL gives the same list everywhere.
+URL gives the same list everywhere. It works on the catalogue's columns in
+memory (``offers.catalogue``); the database's full-text index says which
+offers match each word, and the page's offers are read from the database.
 """
 
 from collections.abc import Callable, Iterator, Sequence
