@@ -207,14 +207,20 @@ class Coder:
             tol=None,
             random_state=0,
         )
-        fields.fit(vectors, [label.kldb5[:3] for label in labels])
+        fields.fit(
+            vectors[titles],
+            [label.kldb5[:3] for label, keep in zip(labels, titles, strict=True) if keep],
+        )
         self._fields = _Linear(fields)
         field_index = {field: i for i, field in enumerate(fields.classes_)}
         self._field_of = np.array([field_index[code[:3]] for code in self.codes])
         # The fourth digit means the same in every group: 0 without specialisation,
         # 9 supervision and management ("Meister", "Leiter"), 8 other specialisations.
         kinds = SGDClassifier(loss="log_loss", alpha=CLASSIFIER_ALPHA, random_state=0)
-        kinds.fit(vectors, [label.kldb5[3] for label in labels])
+        kinds.fit(
+            vectors[titles],
+            [label.kldb5[3] for label, keep in zip(labels, titles, strict=True) if keep],
+        )
         self._kinds = _Linear(kinds)
         kind_index = {kind: i for i, kind in enumerate(kinds.classes_)}
         self._kind_of = np.array([kind_index[code[3]] for code in self.codes])
