@@ -58,7 +58,9 @@ class TitleQuerySerializer(serializers.Serializer):
 class MatchSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     kldb5 = serializers.CharField()
-    score = serializers.FloatField()
+    score = serializers.FloatField(
+        help_text="Higher is better; a ranking score, not a probability."
+    )
     matched_title = serializers.CharField()
     title = serializers.CharField(help_text="Official title of the code.")
     level_name = serializers.CharField(help_text="Requirement level (fifth digit).")
