@@ -36,8 +36,8 @@ SOURCE_WEIGHTS = {"bb": 1.0, "ba": 1.0, "kldb": 0.9, "esco": 0.8, "en": 0.8}
 # Fusion of nearest label, code centroid and four-digit-group centroid.
 NEAREST, CENTROID, GROUP = 0.5, 0.3, 0.2
 # A first code below this score, or this close to the second, needs a human look.
-# On unseen benchmark titles this flags 43 % and leaves 85 % right among the rest
-# (74 % of the wrong first codes are flagged); known titles score far higher.
+# On unseen benchmark titles this flags 35 % and leaves 84 % right among the rest;
+# known titles score far higher.
 UNCERTAIN_SCORE = 0.2
 UNCERTAIN_MARGIN = 0.05
 BATCH = 512
@@ -45,7 +45,7 @@ NEAREST_MAX_DF = 0.005
 # Weights of the log-probabilities of the requirement level, the three-digit group
 # and the fourth digit, from linear classifiers (tuned with bench/occupations.py).
 LEVEL, FIELD, KIND = 0.1, 0.08, 0.05
-CLASSIFIER_ALPHA, FIELD_EPOCHS = 1e-5, 3
+CLASSIFIER_ALPHA, FIELD_EPOCHS = 3e-6, 3
 _USABLE_RELATIONS = {"skos:exactMatch", "skos:closeMatch", "skos:narrowMatch"}
 
 
