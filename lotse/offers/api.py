@@ -214,11 +214,7 @@ class OfferViewSet(viewsets.ReadOnlyModelViewSet):
         page: list[Any] | None = self.paginate_queryset(documents)  # type: ignore[arg-type]
         response = self.get_paginated_response(page)
         response.data["facets"] = {
-            name: [
-                {"value": v.value, "label": v.label, "count": v.count, "selected": v.selected}
-                for v in values
-            ]
-            for name, values in result.facets.items()
+            name: [vars(value) for value in values] for name, values in result.facets.items()
         }
         response.data["corrections"] = (
             [list(pair) for pair in result.query.corrections()] if result.query else []

@@ -22,8 +22,8 @@ from lotse.offers.search.backends import alternative_expression, postings, vocab
 from lotse.offers.search.query import ParsedQuery, parse
 
 
-@dataclass(slots=True)
-class FacetValue:
+@dataclass
+class FacetValue:  # vars() of one is its JSON in the API
     value: str
     label: str
     count: int
