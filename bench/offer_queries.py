@@ -19,6 +19,7 @@ from django.utils import timezone
 from lotse.core.text import fold
 from lotse.network.models import Region
 from lotse.network.regions import REGIONS_FILE
+from lotse.offers.compass import PAGE_SIZE as COMPASS_PAGE
 from lotse.offers.compass import search_offers
 from lotse.offers.filters import SortOrder
 from lotse.offers.models import Offer, OfferKind, TargetGroup
@@ -30,7 +31,7 @@ from .offer_corpus import CORE_STATES, SeedText
 
 JUDGMENTS_FILE = SEARCH_DIR / "judgments.yaml"
 SYNONYMS_FILE = SEARCH_DIR / "synonyms.txt"
-PAGE_SIZE = 50  # REST_FRAMEWORK["PAGE_SIZE"]: the API's first page
+PAGE_SIZE = COMPASS_PAGE  # the API's first page, as long as the compass page
 # How the 200 queries divide (scaled for other sizes); every list is seeded.
 PLAN = [
     ("single word", 35),

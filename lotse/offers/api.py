@@ -16,10 +16,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from lotse.core.api import PageNumberPagination
 from lotse.core.permissions import can
 from lotse.network.models import ActionField, Organisation, Region
 from lotse.offers import imports
-from lotse.offers.compass import OrderedOffers, search_offers
+from lotse.offers.compass import PAGE_SIZE, OrderedOffers, search_offers
 from lotse.offers.documents import offer_documents
 from lotse.offers.filters import OfferFilter
 from lotse.offers.models import (
@@ -188,10 +189,17 @@ def related_keys() -> list[Prefetch]:
     ]
 
 
+class CompassPagination(PageNumberPagination):
+    """The compass page's pages: ``?page=2`` lists the same offers on the page and here."""
+
+    page_size = PAGE_SIZE
+
+
 class OfferViewSet(viewsets.ReadOnlyModelViewSet):
     """Published offers (and the drafts of one's own organisation), searchable like the page."""
 
     serializer_class = OfferSerializer
+    pagination_class = CompassPagination
     lookup_field = "slug"
     filterset_class = OfferFilter
 

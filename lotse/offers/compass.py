@@ -46,6 +46,7 @@ class CompassResult:
 
 
 FEW_RESULTS = 30
+PAGE_SIZE = 20  # offers on a page of the compass, and on a page of the API by default
 FETCH_CHUNK = 500
 
 

@@ -14,12 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from lotse.core.htmx import render_page
 from lotse.network.models import ActionField, ContactPoint, Region
 from lotse.offers import exports
-from lotse.offers.compass import search_offers
+from lotse.offers.compass import PAGE_SIZE, search_offers
 from lotse.offers.finder import FinderForm
 from lotse.offers.models import Offer
 from lotse.offers.search.highlight import highlight, snippet
-
-PAGE_SIZE = 20
 
 
 def offer_list(request: HttpRequest) -> HttpResponse:

@@ -19,6 +19,7 @@ from conftest import client_for
 from lotse.accounts.models import User
 from lotse.core.models import AuditEntry
 from lotse.network.models import Organisation
+from lotse.offers import views
 from lotse.offers.models import Offer, OfferKind, TargetGroup
 from lotse.offers.services import create_offer
 
@@ -74,6 +75,13 @@ def compass_list(query: str) -> list[str]:
         number += 1
 
 
+def compass_page(query: str, number: int) -> list[str]:
+    """The offers one page of the compass shows."""
+    response = client_for(None).get(f"{reverse('offers:offer_list')}?{query}&page={number}")
+    assert response.status_code == 200
+    return [offer.slug for offer in response.context["page"]]
+
+
 @pytest.fixture
 def draft(admin_user: User) -> Offer:
     """An unpublished offer of the Stadt Chemnitz, the coordinator's organisation."""
@@ -107,18 +115,20 @@ def test_a_visitor_pages_through_every_published_offer():
     assert every_offer == compass_list(""), "the API lists in the page's order"
 
 
-def test_the_default_page_holds_fifty_offers_and_the_last_page_the_rest():
+def test_api_pages_are_the_compass_pages_and_the_last_page_holds_the_rest():
     client = api_client()
-    first = get(client, OFFERS)
-    last = get(client, f"{OFFERS}?page=2")
-
+    size = views.PAGE_SIZE
     total = Offer.objects.published().count()
-    assert 50 < total <= 100
-    assert len(first["results"]) == 50
-    assert len(last["results"]) == total - 50
-    assert last["next"] is None
+    pages = -(-total // size)
+    assert pages >= 3
+
+    for number in range(1, pages + 1):
+        page = get(client, f"{OFFERS}?page={number}")
+        assert [offer["slug"] for offer in page["results"]] == compass_page("", number)
+    assert len(page["results"]) == total - (pages - 1) * size
+    assert page["next"] is None
     assert len(get(client, f"{OFFERS}?page_size=1000")["results"]) == total
-    assert client.get(f"{OFFERS}?page=9").status_code == 404
+    assert client.get(f"{OFFERS}?page={pages + 1}").status_code == 404
 
 
 @pytest.mark.parametrize(
