@@ -18,13 +18,14 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import CharField, Q, Value
+from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from scipy import sparse
 
 from lotse.core.permissions import Role, has_role, is_administrator
 from lotse.network.models import ActionField, Network, Organisation, Region
+from lotse.offers.filters import regions_covered
 from lotse.offers.models import (
     CatalogueVersion,
     Language,
@@ -172,7 +173,8 @@ class Catalogue:
             cursor.execute(f"SELECT DISTINCT offer_id FROM {PracticeExample._meta.db_table}")  # noqa: S608
             told = np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
         self.has_examples = np.zeros(self.size, dtype=bool)
-        self.has_examples[self.positions(told)[self.positions(told) >= 0]] = True
+        told_at = self.positions(told)
+        self.has_examples[told_at[told_at >= 0]] = True
         self.ids_by_key = {
             facet: {key: pk for pk, (key, _label) in labels.items()}
             for facet, labels in self.labels.items()
@@ -220,7 +222,8 @@ class Catalogue:
                 masks[name] = relation.having(self.ids_of(name, chosen[name]), self.size)
         if region:
             masks["region"] = self.nationwide | self.relations["regions"].having(
-                covered_regions(region), self.size
+                Region.objects.filter(regions_covered(region)).values_list("pk", flat=True),
+                self.size,
             )
         return masks
 
@@ -278,14 +281,6 @@ def facet_labels(providers: list[int]) -> dict[str, dict[int, tuple[str, str]]]:
 LABELLED_MODELS = (
     Organisation, Network, ActionField, TargetGroup, Language, Region, PracticeExample,
 )  # fmt: skip
-
-
-def covered_regions(code: str) -> list[int]:
-    """The regions whose offers a region filter includes: itself, its Kreise, its Land."""
-    condition = Q(code=code) | Q(parent__code=code)
-    if len(code) == 5:
-        condition |= Q(code=code[:2])
-    return list(Region.objects.filter(condition).values_list("pk", flat=True))
 
 
 def _days(dates: list[Any], missing: int) -> np.ndarray:

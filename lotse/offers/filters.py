@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from lotse.network.models import ActionField, Organisation
+from lotse.network.models import ActionField, Organisation, Region
 from lotse.offers.models import Language, Offer, OfferKind, TargetGroup
 
 
@@ -25,12 +25,17 @@ class SortOrder:
     ]
 
 
-def covers_region(code: str) -> Q:
-    """Offers for a region: nationwide ones, the region's own, its Land's and its districts'."""
-    condition = Q(nationwide=True) | Q(regions__code=code) | Q(regions__parent__code=code)
+def regions_covered(code: str) -> Q:
+    """The regions whose offers a region's list includes: itself, its Kreise, its Land."""
+    condition = Q(code=code) | Q(parent__code=code)
     if len(code) == 5:
-        condition |= Q(regions__code=code[:2])
+        condition |= Q(code=code[:2])
     return condition
+
+
+def covers_region(code: str) -> Q:
+    """Offers for a region: nationwide ones and those of the regions it covers."""
+    return Q(nationwide=True) | Q(regions__in=Region.objects.filter(regions_covered(code)))
 
 
 @extend_schema_field(OpenApiTypes.STR)
