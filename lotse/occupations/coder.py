@@ -194,35 +194,26 @@ class Coder:
         # The requirement level (fifth digit) follows role words ("Helfer", "Meister",
         # "Ingenieur") more than the trade: a small classifier over the job titles.
         titles = np.array([label.source in ("bb", "ba") for label in labels])
-        levels = SGDClassifier(loss="log_loss", alpha=CLASSIFIER_ALPHA, random_state=0)
-        levels.fit(
-            vectors[titles],
-            [label.kldb5[4] for label, keep in zip(labels, titles, strict=True) if keep],
-        )
+        title_codes = [label.kldb5 for label, keep in zip(labels, titles, strict=True) if keep]
+
+        def fit(digits: slice, **options: int | None) -> SGDClassifier:
+            """A classifier from the job titles to some digits of their codes."""
+            model = SGDClassifier(
+                loss="log_loss", alpha=CLASSIFIER_ALPHA, random_state=0, **options
+            )
+            return model.fit(vectors[titles], [code[digits] for code in title_codes])
+
+        levels = fit(slice(4, 5))
         self._levels = _Linear(levels)
         level_index = {level: i for i, level in enumerate(levels.classes_)}
         # The occupational group (three digits) carries over to titles like no known one.
-        fields = SGDClassifier(
-            loss="log_loss",
-            alpha=CLASSIFIER_ALPHA,
-            max_iter=FIELD_EPOCHS,
-            tol=None,
-            random_state=0,
-        )
-        fields.fit(
-            vectors[titles],
-            [label.kldb5[:3] for label, keep in zip(labels, titles, strict=True) if keep],
-        )
+        fields = fit(slice(0, 3), max_iter=FIELD_EPOCHS, tol=None)
         self._fields = _Linear(fields)
         field_index = {field: i for i, field in enumerate(fields.classes_)}
         self._field_of = np.array([field_index[code[:3]] for code in self.codes])
         # The fourth digit means the same in every group: 0 without specialisation,
         # 9 supervision and management ("Meister", "Leiter"), 8 other specialisations.
-        kinds = SGDClassifier(loss="log_loss", alpha=CLASSIFIER_ALPHA, random_state=0)
-        kinds.fit(
-            vectors[titles],
-            [label.kldb5[3] for label, keep in zip(labels, titles, strict=True) if keep],
-        )
+        kinds = fit(slice(3, 4))
         self._kinds = _Linear(kinds)
         kind_index = {kind: i for i, kind in enumerate(kinds.classes_)}
         self._kind_of = np.array([kind_index[code[3]] for code in self.codes])
