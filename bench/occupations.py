@@ -2,6 +2,7 @@
 
     make bench-occupations                  # python -m bench.occupations
     python -m bench.occupations --folds 2   # quicker, fewer folds measured
+    python -m bench.occupations --k 10      # 10 folds: each trains on 90 % of the titles
 
 The titles of ``berufsbenennungen_80pct.csv`` are split into k folds grouped by
 ``occupations.text.variant_key``, so spelling and gender variants of one title
@@ -59,7 +60,8 @@ def baseline(train_titles: list[str], train_codes: list[str], test: list[str]) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--titles", type=Path, default=DEFAULT_TITLES)
-    parser.add_argument("--folds", type=int, default=5, help="how many of the 5 folds to run")
+    parser.add_argument("--k", type=int, default=5, help="number of folds (default 5)")
+    parser.add_argument("--folds", type=int, default=None, help="how many of the k folds to run")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
@@ -82,14 +84,18 @@ def main() -> None:
     flagged = {"uncertain": 0, "certain_right": 0}
     tested = 0
     coding_seconds = 0.0
-    folds = GroupKFold(n_splits=5, shuffle=True, random_state=args.seed)
+    fitting_seconds: list[float] = []
+    if args.k < 2:
+        parser.error("--k must be at least 2")
+    folds = GroupKFold(n_splits=args.k, shuffle=True, random_state=args.seed)
     for number, (train_rows, test_rows) in enumerate(folds.split(titles, codes, groups), 1):
-        if number > args.folds:
+        if args.folds is not None and number > args.folds:
             break
         held_out = {groups[i] for i in test_rows}
         started = time.perf_counter()
         coder = Coder(reference_labels(reference, exclude=held_out), reference)
         fitted = time.perf_counter() - started
+        fitting_seconds.append(fitted)
         test_titles = [titles[i] for i in test_rows]
         started = time.perf_counter()
         results = coder.code_many(test_titles, top=5)
@@ -128,6 +134,8 @@ def main() -> None:
     result["baseline_top5"] = round(base["top5"] / tested, 4)
     result["titles_per_s"] = round(tested / coding_seconds, 1)
     result["titles_tested"] = tested
+    result["k"] = args.k
+    result["fit_s_mean"] = round(sum(fitting_seconds) / len(fitting_seconds), 1)
     # What an import sees: the share flagged for review and top-1 among the rest.
     result["uncertain_share"] = round(flagged["uncertain"] / tested, 4)
     result["top1_certain"] = round(
