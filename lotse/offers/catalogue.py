@@ -237,6 +237,10 @@ class Catalogue:
             )
         return masks
 
+    def facet_counts(self, facet: str, scope: np.ndarray) -> dict[int, int]:
+        """For each value of a related facet (by id), how many offers of ``scope`` it lists."""
+        return self.relations[RELATIONS[facet]].count(scope)
+
     def ids_of(self, facet: str, keys: Iterable[str]) -> list[int]:
         by_key = self.ids_by_key[facet]
         return [by_key[key] for key in keys if key in by_key]

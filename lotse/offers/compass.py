@@ -297,9 +297,9 @@ def count_facets(
             if n
         ]
     }
-    for name, relation in RELATIONS.items():
+    for name in RELATIONS:
         labels = offers.labels[name]
-        counts = offers.relations[relation].count(scope(name))
+        counts = offers.facet_counts(name, scope(name))
         facets[name] = listed(name, [(*labels[pk], n) for pk, n in counts.items() if pk in labels])
     by_code = np.bincount(offers.provider_code[scope("provider")], minlength=len(offers.providers))
     present = np.flatnonzero(by_code)
