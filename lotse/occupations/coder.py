@@ -47,7 +47,7 @@ BATCH = 512
 FUSION = {
     "nearest": 0.35,
     "group": 0.23,
-    "near_field": 0.125,
+    "near_field": 0.106,
     "within": 0.085,
     "level": 0.1,
     "field": 0.115,
@@ -177,6 +177,7 @@ class Coder:
         self.codes = sorted({label.kldb5 for label in labels})
         index = {code: i for i, code in enumerate(self.codes)}
         owner = np.array([index[label.kldb5] for label in labels])
+        self._owner = owner
         # Labels are sorted by code: one contiguous slice per code, for reduceat.
         self._starts = np.searchsorted(owner, np.arange(len(self.codes)))
         ends = [*self._starts[1:].tolist(), len(labels)]
@@ -205,18 +206,21 @@ class Coder:
         titles = np.array([label.source in ("bb", "ba") for label in labels])
         title_codes = [label.kldb5 for label, keep in zip(labels, titles, strict=True) if keep]
 
-        def fit(digits: slice, **options: int | None) -> SGDClassifier:
-            """A classifier from the job titles to some digits of their codes."""
+        def fit(digits: slice, every_label: bool = False, **options: int | None) -> SGDClassifier:
+            """A classifier from the job titles (or all labels) to some digits of their codes."""
             model = SGDClassifier(
                 loss="log_loss", alpha=CLASSIFIER_ALPHA, random_state=0, **options
             )
+            if every_label:
+                return model.fit(vectors, [label.kldb5[digits] for label in labels])
             return model.fit(vectors[titles], [code[digits] for code in title_codes])
 
         levels = fit(slice(4, 5))
         self._levels = _Linear(levels)
         level_index = {level: i for i, level in enumerate(levels.classes_)}
-        # The occupational group (three digits) carries over to titles like no known one.
-        fields = fit(slice(0, 3), max_iter=FIELD_EPOCHS, tol=None)
+        # The occupational group (three digits) carries over to titles like no known one;
+        # learnt from every label (ESCO and official titles too), which helps top-5 most.
+        fields = fit(slice(0, 3), every_label=True, max_iter=FIELD_EPOCHS, tol=None)
         self._fields = _Linear(fields)
         field_index = {field: i for i, field in enumerate(fields.classes_)}
         self._field_of = np.array([field_index[code[:3]] for code in self.codes])
@@ -242,7 +246,7 @@ class Coder:
             np.arange(len(self._field_starts)), np.diff([*self._field_starts.tolist(), len(fields)])
         )
         within_t, self._within_intercept = self._fit_within(vectors)
-        self._all_t = sp.hstack([self._labels_t, groups_t, within_t]).tocsr()
+        self._rest_t = sp.hstack([groups_t, within_t]).tocsr()
 
     def _fit_within(self, vectors: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
         """Per three-digit group, one-vs-rest weights of its codes over the group's features."""
@@ -301,19 +305,26 @@ class Coder:
     def code(self, title: str, top: int = 5) -> list[Match]:
         return self.code_many([title], top)[0]
 
-    def _evidence(self, queries: sp.csr_matrix) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """Each kind of evidence as a (titles x codes) array, and the label similarities."""
-        # One sparse product for labels, group centroids and the within-group classifier.
-        product = (queries @ self._all_t).toarray()
-        labels, codes = len(self.labels), len(self.codes)
-        similarity = product[:, :labels]
-        nearest = np.maximum.reduceat(similarity, self._starts, axis=1)
-        groups = product.shape[1] - labels - codes
+    def _evidence(self, queries: sp.csr_matrix) -> tuple[dict[str, np.ndarray], sp.csr_matrix]:
+        """Each kind of evidence as a (titles x codes) array, and the label similarities.
+
+        A title shares n-grams with few labels, so the label similarities stay
+        sparse and the nearest label of each code is taken from their non-zeros.
+        """
+        similarity = (queries @ self._labels_t).tocsr()
+        similarity.sort_indices()  # ties go to the first label, as in a dense row
+        codes = len(self.codes)
+        rows = np.repeat(np.arange(similarity.shape[0]), np.diff(similarity.indptr))
+        nearest = np.zeros(similarity.shape[0] * codes, np.float32)
+        np.maximum.at(nearest, rows * codes + self._owner[similarity.indices], similarity.data)
+        nearest = nearest.reshape(-1, codes)
+        # One sparse product for the group centroids and the within-group classifier.
+        product = (queries @ self._rest_t).toarray()
         within = 1.0 / (1.0 + np.exp(-(product[:, -codes:] + self._within_intercept)))
         total = np.add.reduceat(within, self._field_starts, axis=1)[:, self._field_index]
         evidence = {
             "nearest": nearest,
-            "group": product[:, labels : labels + groups][:, self._group_of],
+            "group": product[:, :-codes][:, self._group_of],
             # The best label of the code's three-digit group.
             "near_field": np.maximum.reduceat(nearest, self._field_starts, axis=1)[
                 :, self._field_index
@@ -336,35 +347,45 @@ class Coder:
         results = []
         for row, candidates in enumerate(best):
             ranked = candidates[np.argsort(-scores[row, candidates])]
+            start, end = similarity.indptr[row], similarity.indptr[row + 1]
+            labels, values = similarity.indices[start:end], similarity.data[start:end]
+            owners = self._owner[labels]
             results.append(
                 [
-                    self._match(rank, row, i, scores, similarity)
+                    self._match(rank, i, float(scores[row, i]), labels, values, owners)
                     for rank, i in enumerate(ranked, start=1)
                 ]
             )
         return results
 
     def _match(
-        self, rank: int, row: int, code_index: int, scores: np.ndarray, similarity: np.ndarray
+        self,
+        rank: int,
+        code_index: int,
+        score: float,
+        labels: np.ndarray,
+        values: np.ndarray,
+        owners: np.ndarray,
     ) -> Match:
+        """One ranked code; ``labels`` and ``values`` are the title's non-zero similarities."""
         code = self.codes[code_index]
-        start, end = self._bounds[code_index]
-        row_similarity = similarity[row, start:end]
-        label = self.labels[start + int(row_similarity.argmax())]
+        mine = owners == code_index
+        labels, values = labels[mine], values[mine]
+        # Without any shared n-gram, the code's first label stands for it.
+        label = self.labels[int(labels[values.argmax()])] if len(labels) else None
         occupation = self.reference.occupations[code]
         # The ESCO occupation whose label is closest to the title, else the code's closest.
-        esco_similarity = row_similarity * self._is_esco[start:end]
-        closest = int(esco_similarity.argmax())
+        esco_similarity = values * self._is_esco[labels]
         esco = (
-            self.reference.esco.get(self.labels[start + closest].esco_uri)
-            if esco_similarity[closest] > 0
+            self.reference.esco.get(self.labels[int(labels[esco_similarity.argmax()])].esco_uri)
+            if len(labels) and esco_similarity.max() > 0
             else self.reference.best_esco(code)
         )
         return Match(
             rank=rank,
             kldb5=code,
-            score=round(float(scores[row, code_index]), 4),
-            matched_title=label.text,
+            score=round(score, 4),
+            matched_title=(label or self.labels[self._bounds[code_index][0]]).text,
             title=occupation.title,
             # Lazy: translated when shown, not once per candidate in a bulk run.
             requirement_level=REQUIREMENT_LEVELS[code[4]],
