@@ -8,8 +8,9 @@ character 3- to 5-grams (which carry compounds: "Lohnbuchhalter" shares
 "buchhalter" with "Buchhalter/in" and survives typos), whole words, and the
 character n-grams of the first word, the head of most titles ("Meister/in -
 Lackiererhandwerk"). A code's score fuses the best single label (nearest
-neighbour), the centroid of all its labels and the centroid of its
-four-digit group, plus the log-probabilities of three linear classifiers:
+neighbour), the best label of its three-digit group, the centroid of its
+four-digit group, plus the log-probabilities of four linear classifiers: the
+code among the codes of its three-digit group (fitted per group, so cheap),
 the requirement level (fifth digit, driven by role words such as "Helfer",
 "Meister", "Ingenieur"), the three-digit occupational group and the kind of
 subgroup (fourth digit: 0 without specialisation, 9 supervision), so a title
@@ -178,7 +179,7 @@ class Coder:
         index = {code: i for i, code in enumerate(self.codes)}
         owner = np.array([index[label.kldb5] for label in labels])
         self._owner = owner
-        # Labels are sorted by code: one contiguous slice per code, for reduceat.
+        # Labels are sorted by code: one contiguous slice per code.
         self._starts = np.searchsorted(owner, np.arange(len(self.codes)))
         ends = [*self._starts[1:].tolist(), len(labels)]
         self._bounds = list(zip(self._starts.tolist(), ends, strict=True))

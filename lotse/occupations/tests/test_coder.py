@@ -48,3 +48,18 @@ def test_an_import_flags_unclear_titles_for_review_and_skips_bad_ones():
     assert [c.uncertain for c in coded] == [False, True, True]
     assert coded[0].kldb5 == "26112"
     assert coded[2].matches == []
+
+
+def test_a_title_like_no_label_still_names_a_title_and_esco_occupation_of_each_code():
+    coder = get_coder()
+    for match in coder.code("xqzv blorp", 5):
+        assert match.matched_title in {
+            label.text for label in coder.labels if label.kldb5 == match.kldb5
+        }
+        assert match.title
+
+
+def test_the_matched_title_is_the_closest_label_of_the_code():
+    match = get_coder().code("Lohnbuchhalterin")[0]
+    assert match.kldb5 == "72213"
+    assert match.matched_title.startswith("Lohnbuchhalter")
