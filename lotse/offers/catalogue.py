@@ -26,7 +26,7 @@ from scipy import sparse
 
 from lotse.core.permissions import Role, has_role, is_administrator
 from lotse.network.models import ActionField, Network, Organisation, Region
-from lotse.offers.filters import regions_covered
+from lotse.offers.filters import covered_codes
 from lotse.offers.models import (
     CatalogueVersion,
     Language,
@@ -137,6 +137,69 @@ class Membership:
         ]
 
 
+class RegionCover:
+    """Which offers each region's list includes, by the rule of ``filters.regions_covered``.
+
+    A Land's list holds the offers tagged with the Land or any of its Kreise; a
+    Kreis's those tagged with the Kreis or its Land. Nationwide offers are in
+    every list and counted apart. A Kreis is counted as its own offers plus its
+    Land's, less those tagged with both, so that no matrix repeats a Land's
+    offers for each of its Kreise (96 in Bayern).
+    """
+
+    def __init__(self, tagged: Membership) -> None:
+        regions = list(Region.objects.order_by().values_list("pk", "code", "parent__code"))
+        code_of = {pk: code for pk, code, _parent in regions}
+        known = set(code_of.values())
+        children: dict[str, list[str]] = {}
+        for _pk, code, parent in regions:
+            if parent:
+                children.setdefault(parent, []).append(code)
+        # Rows in the order of ``tagged``'s codes (its model's order).
+        codes = [code_of[int(pk)] for pk in tagged.values.tolist()]
+        self.index = {code: i for i, code in enumerate(codes)}
+        self.ids = tagged.values
+        self.tagged, self._children, self._known = tagged, children, known
+        own = tagged.matrix
+        self.lands = np.array([i for i, code in enumerate(codes) if len(code) == 2], dtype=np.int64)
+        pairs = [
+            (row, self.index[code])
+            for row, land in enumerate(self.lands.tolist())
+            for code in [codes[land], *children.get(codes[land], ())]
+        ]
+        rows, columns = zip(*pairs, strict=True) if pairs else ((), ())
+        reach = sparse.csr_array(
+            (np.ones(len(pairs), dtype=np.float32), (rows, columns)),
+            shape=(len(self.lands), len(codes)),
+        )
+        self.land_lists = (reach @ own).astype(bool).astype(np.float32)
+        self.districts = np.array(
+            [i for i, code in enumerate(codes) if len(code) == 5 and code[:2] in self.index],
+            dtype=np.int64,
+        )
+        self.land_of = np.array([self.index[codes[i][:2]] for i in self.districts], dtype=np.int64)
+        self.both = own[self.districts].multiply(own[self.land_of]).tocsr()
+
+    def having(self, code: str, size: int) -> np.ndarray:
+        """Mask of the offers (not nationwide ones) a region's list includes."""
+        covered = covered_codes(code, self._children, self._known)
+        return self.tagged.having((int(self.ids[self.index[c]]) for c in covered), size)
+
+    def count(self, scope: np.ndarray, nationwide: np.ndarray) -> dict[int, int]:
+        """For each region (by id) with an offer of its own in ``scope``: its list's length."""
+        regional = (scope & ~nationwide).astype(np.float32)
+        own = self.tagged.matrix @ regional
+        counts = own.copy()
+        counts[self.lands] = self.land_lists @ regional
+        counts[self.districts] += own[self.land_of] - self.both @ regional
+        counts = np.rint(counts).astype(np.int64)
+        present = np.flatnonzero(counts)
+        everywhere = int(np.count_nonzero(scope & nationwide))
+        return dict(
+            zip(self.ids[present].tolist(), (counts[present] + everywhere).tolist(), strict=True)
+        )
+
+
 class Catalogue:
     """Every offer's facet values, visibility and sort positions, as arrays by position."""
 
@@ -176,6 +239,7 @@ class Catalogue:
             field: Membership(field, self.positions, self.size, key)
             for field, key in RELATED_KEYS.items()
         }
+        self.region_cover = RegionCover(self.relations["regions"])
         # Providers numbered 0..p-1, so that counting them is a bincount.
         self.providers, self.provider_code = np.unique(self.provider, return_inverse=True)
         self.labels = facet_labels(self.providers.tolist())
@@ -231,14 +295,17 @@ class Catalogue:
                 relation = self.relations[RELATIONS[name]]
                 masks[name] = relation.having(self.ids_of(name, chosen[name]), self.size)
         if region:
-            masks["region"] = self.nationwide | self.relations["regions"].having(
-                Region.objects.filter(regions_covered(region)).values_list("pk", flat=True),
-                self.size,
-            )
+            masks["region"] = self.nationwide | self.region_cover.having(region, self.size)
         return masks
 
     def facet_counts(self, facet: str, scope: np.ndarray) -> dict[int, int]:
-        """For each value of a related facet (by id), how many offers of ``scope`` it lists."""
+        """For each value of a related facet (by id), how many offers of ``scope`` it lists.
+
+        A region lists what choosing it lists: nationwide offers and those of
+        the regions it covers (itself, its Kreise, its Land).
+        """
+        if facet == "region":
+            return self.region_cover.count(scope, self.nationwide)
         return self.relations[RELATIONS[facet]].count(scope)
 
     def ids_of(self, facet: str, keys: Iterable[str]) -> list[int]:

@@ -33,6 +33,18 @@ def regions_covered(code: str) -> Q:
     return condition
 
 
+def covered_codes(code: str, children: dict[str, list[str]], known: set[str]) -> set[str]:
+    """``regions_covered`` over codes in memory: the codes of ``known`` it selects.
+
+    ``children`` maps a Land's code to its Kreise's codes. The catalogue counts
+    region facets with it; a test holds it equal to the query for every region.
+    """
+    codes = ({code} | set(children.get(code, ()))) & known
+    if len(code) == 5 and code[:2] in known:
+        codes.add(code[:2])
+    return codes
+
+
 def covers_region(code: str) -> Q:
     """Offers for a region: nationwide ones and those of the regions it covers."""
     return Q(nationwide=True) | Q(regions__in=Region.objects.filter(regions_covered(code)))

@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.http import QueryDict
 
-from lotse.network.models import Organisation
+from lotse.network.models import Organisation, Region
 from lotse.offers.compass import search_offers
-from lotse.offers.filters import OfferFilter
+from lotse.offers.filters import OfferFilter, covered_codes, regions_covered
 from lotse.offers.models import Offer, TargetGroup
 from lotse.offers.services import add_practice_example, create_offer, update_offer, withdraw_offer
 
@@ -125,3 +125,28 @@ def test_sorted_lists_follow_the_databases_order_drafts_included(
     compass = [offer.slug for offer in search_offers(QueryDict(f"sort={sort}"), admin_user).offers]
 
     assert compass == list(Offer.objects.order_by(*ordering).values_list("slug", flat=True))
+
+
+def test_the_regions_a_list_covers_are_the_same_in_memory_and_in_the_database():
+    regions = list(Region.objects.values_list("code", "parent__code"))
+    children: dict[str, list[str]] = {}
+    for code, parent in regions:
+        if parent:
+            children.setdefault(parent, []).append(code)
+    known = {code for code, _parent in regions}
+
+    for code in [*known, "14999", "99"]:
+        in_database = set(
+            Region.objects.filter(regions_covered(code)).values_list("code", flat=True)
+        )
+        assert covered_codes(code, children, known) == in_database, code
+
+
+@pytest.mark.parametrize("query", ["", "q=Ausbildung", "target_group=companies"])
+def test_each_region_counts_the_offers_choosing_it_lists(query, hidden_offers):
+    facets = search_offers(QueryDict(query), None).facets["region"]
+    assert "14" in {facet.value for facet in facets}  # Sachsen, and more
+
+    for facet in facets:
+        chosen = search_offers(QueryDict(f"{query}&region={facet.value}"), None)
+        assert chosen.offers.count() == facet.count, facet.label
