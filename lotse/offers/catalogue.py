@@ -254,6 +254,7 @@ class Catalogue:
             for facet, labels in self.labels.items()
         }
         self._postings: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._postings_kept = 0
         self._lock = threading.Lock()
 
     def positions(self, offer_ids: np.ndarray) -> np.ndarray:
@@ -269,11 +270,15 @@ class Catalogue:
         """Mask of the offers ``user`` may see: the rule of ``OfferQuerySet.visible_to``."""
         if is_administrator(user):
             return np.ones(self.size, dtype=bool)
-        day = (today or timezone.localdate()).toordinal()
-        public = self.published & (self.valid_from <= day) & (self.valid_until >= day)
+        public = self.public(today)
         if has_role(user, Role.COORDINATOR, Role.ADVISER) and user.organisation_id:
             return public | (self.provider == user.organisation_id)
         return public
+
+    def public(self, today: datetime.date | None = None) -> np.ndarray:
+        """Mask of the offers everyone sees: published and current."""
+        day = (today or timezone.localdate()).toordinal()
+        return self.published & (self.valid_from <= day) & (self.valid_until >= day)
 
     def filter_masks(
         self, chosen: dict[str, list[str]], region: str | None
@@ -329,16 +334,23 @@ class Catalogue:
         known = positions >= 0
         answer = (positions[known], scores[known])
         with self._lock:
-            self._postings[expression] = answer
+            if expression not in self._postings:
+                self._postings[expression] = answer
+                self._postings_kept += _weight(answer)
             self._postings.move_to_end(expression)
-            while sum(len(p) for p, _s in self._postings.values()) > POSTINGS_KEPT:
-                if len(self._postings) == 1:
-                    break
-                self._postings.popitem(last=False)
+            while self._postings_kept > POSTINGS_KEPT and len(self._postings) > 1:
+                _expression, dropped = self._postings.popitem(last=False)
+                self._postings_kept -= _weight(dropped)
         return answer
 
 
-POSTINGS_KEPT = 4_000_000  # matching offers kept over all words: about 50 MB
+# Matching offers kept over all words (about 50 MB); a word counts at least 100, so that
+# many words without a match cannot fill the memory either.
+POSTINGS_KEPT = 4_000_000
+
+
+def _weight(answer: tuple[np.ndarray, np.ndarray]) -> int:
+    return max(len(answer[0]), 100)
 
 
 def facet_labels(providers: list[int]) -> dict[str, dict[int, tuple[str, str]]]:
@@ -400,6 +412,12 @@ def _newest_first(published: list[Any], by_title: np.ndarray) -> np.ndarray:
 
 _loaded: dict[str, Catalogue] = {}
 _loading = threading.Lock()
+
+
+def loaded(version: tuple[str, int]) -> Catalogue | None:
+    """The catalogue of ``version`` if this process holds it."""
+    kept = _loaded.get(version[0])
+    return kept if kept is not None and kept.version == version else None
 
 
 def catalogue() -> Catalogue:

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from django.db import connection
 
-from lotse.offers.catalogue import catalogue_changed
+from lotse.offers.catalogue import catalogue, catalogue_changed, loaded
 from lotse.offers.models import Offer, SearchTerm
 from lotse.offers.search.analysis import index_words, lexicon, stem, with_umlauts
 from lotse.offers.search.query import Alternative, ParsedQuery, Vocabulary
@@ -62,7 +62,19 @@ def vocabulary(version: tuple[str, int]) -> Vocabulary:
 @lru_cache(maxsize=4)
 def _vocabulary(database: str, token: int, vendor: str) -> Vocabulary:
     known = frozenset(SearchTerm.objects.values_list("word", flat=True))
-    return Vocabulary(known, _trigram_candidates if vendor == "postgresql" else None)
+    candidates = _trigram_candidates if vendor == "postgresql" else None
+
+    def shown(word: str) -> bool:
+        return in_public_offer(word, (database, token))
+
+    return Vocabulary(known, candidates, shown)
+
+
+def in_public_offer(word: str, version: tuple[str, int]) -> bool:
+    """Whether a published, current offer has ``word`` (any of its forms)."""
+    offers = loaded(version) or catalogue()
+    positions, _scores = offers.postings(alternative_expression(Alternative((word,))), postings)
+    return bool(offers.public()[positions].any())
 
 
 def _trigram_candidates(word: str) -> list[str]:

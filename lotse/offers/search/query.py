@@ -108,20 +108,29 @@ def parse(text: str, *, vocabulary: "Vocabulary") -> ParsedQuery:
     return ParsedQuery(text=text, terms=terms)
 
 
+CORRECTIONS_KEPT = 10_000
+
+
 class Vocabulary:
     """The words that occur in the offers; answers "is this a typo, and of what?".
 
     ``candidates`` narrows the words a typo is compared with (PostgreSQL asks
-    its trigram index); by default every known word is a candidate.
+    its trigram index); by default every known word is a candidate. ``shown``
+    says whether a word may be offered as a correction: the known words
+    include those of drafts, and a correction must not reveal them.
     """
 
     def __init__(
-        self, known: frozenset[str], candidates: Callable[[str], Iterable[str]] | None = None
+        self,
+        known: frozenset[str],
+        candidates: Callable[[str], Iterable[str]] | None = None,
+        shown: Callable[[str], bool] | None = None,
     ) -> None:
         self.words = known
         self._stems = frozenset(stem(word) for word in known)
         self._candidates = candidates
-        self._corrections: dict[str, str | None] = {}  # the words stay as they are
+        self._shown = shown or (lambda _word: True)
+        self._corrections: dict[str, str | None] = {}  # the oldest first
 
     def knows(self, word: str) -> bool:
         if word.isdigit() or len(word) < 4:
@@ -131,6 +140,8 @@ class Vocabulary:
     def correct(self, word: str) -> str | None:
         """The closest known word within one edit (two for words of seven letters or more)."""
         if word not in self._corrections:
+            if len(self._corrections) >= CORRECTIONS_KEPT:
+                del self._corrections[next(iter(self._corrections))]
             self._corrections[word] = self._closest(word)
         return self._corrections[word]
 
@@ -144,11 +155,10 @@ class Vocabulary:
             score_cutoff=limit,
             limit=None,
         )
-        if not close:
-            return None
         # Among equally close words, the one that begins like the typed word, then the
         # alphabetically first: the same answer in every process and on both databases.
-        return min(close, key=lambda hit: (hit[1], -_common_prefix(word, hit[0]), hit[0]))[0]
+        close.sort(key=lambda hit: (hit[1], -_common_prefix(word, hit[0]), hit[0]))
+        return next((hit[0] for hit in close if self._shown(hit[0])), None)
 
 
 def _common_prefix(a: str, b: str) -> int:
