@@ -207,6 +207,12 @@ class OfferViewSet(viewsets.ReadOnlyModelViewSet):
         offers = Offer.objects.visible_to(self.request.user).select_related("provider")
         return offers.prefetch_related(*related_keys())
 
+    def filter_queryset(self, queryset: Any) -> Any:
+        """The list's filters are for the list: an offer's URL finds it whatever the query."""
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     @extend_schema(
         responses=OfferPageSerializer,
         parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],

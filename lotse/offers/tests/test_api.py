@@ -275,6 +275,24 @@ def test_every_listed_offer_reads_as_its_own_document():
         assert offer == get(client, offer["url"]), offer["slug"]
 
 
+@pytest.mark.parametrize(
+    "query", ["kind=funding", "region=abc", "q=Stipendium", "provider=ihk-chemnitz&page=9"]
+)
+def test_an_offers_address_finds_it_whatever_list_filters_a_link_carries(query):
+    """A link copied from a filtered list keeps its query; the offer is still there."""
+    client = api_client()
+    plain = get(client, f"{OFFERS}{BSW_OFFER}/")
+
+    response = client.get(f"{OFFERS}{BSW_OFFER}/?{query}")
+
+    assert response.status_code == 200, response.content
+    assert response.json() == plain
+
+
+def test_the_list_still_checks_its_filters():
+    assert api_client().get(f"{OFFERS}?region=abc").status_code == 400
+
+
 def test_an_unknown_offer_is_404():
     assert api_client().get(f"{OFFERS}no-such-offer/").status_code == 404
 
