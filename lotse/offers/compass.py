@@ -30,6 +30,18 @@ class FacetValue:  # vars() of one is its JSON in the API
     selected: bool
 
 
+FACET_VALUES_SHOWN = 12  # of each facet on the page; the rest behind "more"
+
+
+@dataclass
+class FacetList:
+    """A facet as the page lists it: the most frequent values, the chosen ones, the rest."""
+
+    name: str
+    shown: list[FacetValue]
+    more: list[FacetValue]
+
+
 @dataclass
 class CompassResult:
     filterset: OfferFilter
@@ -37,12 +49,33 @@ class CompassResult:
     query: ParsedQuery | None
     sort: str
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
-    relaxed: bool = False
+    # Offers with only some of the words are listed after those with every word
+    # (``with_every_word`` of them, which may be none) because few have every word.
+    partial: bool = False
+    with_every_word: int | None = None
     catalogue: Catalogue | None = None  # the version the search ran on
+
+    @property
+    def relaxed(self) -> bool:
+        """No offer has every word: all the offers listed have only some of them."""
+        return self.partial and not self.with_every_word
 
     @property
     def is_valid(self) -> bool:
         return self.filterset.is_valid()
+
+    @property
+    def facet_lists(self) -> list[FacetList]:
+        """Each facet split for the page: a chosen value is always among those shown."""
+        return [
+            FacetList(
+                name,
+                [v for i, v in enumerate(values) if i < FACET_VALUES_SHOWN or v.selected],
+                [v for i, v in enumerate(values) if i >= FACET_VALUES_SHOWN and not v.selected],
+            )
+            for name, values in self.facets.items()
+            if values
+        ]
 
 
 FEW_RESULTS = 30
@@ -66,6 +99,7 @@ class OrderedOffers(Sequence[Offer]):
         fetch_from: Callable[[], QuerySet[Offer]],
         parsed: ParsedQuery | None = None,
         fetch: Callable[[list[int]], list[Any]] | None = None,
+        tiers: np.ndarray | None = None,
     ) -> None:
         self.found = found  # positions in the catalogue
         self.keys = keys  # sort keys over the found ones, most significant first, ascending
@@ -73,6 +107,9 @@ class OrderedOffers(Sequence[Offer]):
         self.fetch_from = fetch_from  # built only if instances are asked for
         self.parsed = parsed
         self.fetch = fetch or self._instances
+        # Over the found ones: the group an offer belongs to whatever its rank (offers
+        # with every word before those with some); re-ranking stays within a group.
+        self.tiers = tiers
         self._head: list[int] = []
 
     def _instances(self, ids: list[int]) -> list[Offer]:
@@ -81,7 +118,9 @@ class OrderedOffers(Sequence[Offer]):
 
     def fetching(self, fetch: Callable[[list[int]], list[Any]]) -> "OrderedOffers":
         """The same list, each page made by ``fetch`` from the ids in order."""
-        copy = OrderedOffers(self.found, self.keys, self.ids, self.fetch_from, self.parsed, fetch)
+        copy = OrderedOffers(
+            self.found, self.keys, self.ids, self.fetch_from, self.parsed, fetch, self.tiers
+        )
         copy._head = self._head
         return copy
 
@@ -96,8 +135,10 @@ class OrderedOffers(Sequence[Offer]):
         stop = min(stop, self.count())
         if len(self._head) < stop:
             want = max(stop, RERANK_DEPTH) if self.parsed else stop
-            head = self.ids[self.found[top(self.keys, want)]].tolist()
-            self._head = rerank_top(head, self.parsed) if self.parsed else head
+            order = top(self.keys, want)
+            head = self.ids[self.found[order]].tolist()
+            tiers = self.tiers[order].tolist() if self.tiers is not None else None
+            self._head = rerank_top(head, self.parsed, tiers) if self.parsed else head
         return self._head[:stop]
 
     @overload
@@ -121,7 +162,7 @@ class OrderedOffers(Sequence[Offer]):
         return OrderedOffers(
             self.found, self.keys, self.ids,
             lambda: self.fetch_from().prefetch_related(*lookups),
-            self.parsed,
+            self.parsed, tiers=self.tiers,
         )  # fmt: skip
 
 
@@ -160,27 +201,30 @@ def search_offers(data: QueryDict, user: Any, *, with_facets: bool = True) -> Co
         parsed = None
     matched = np.ones(offers.size, dtype=bool)
     scores = preferred = None
-    relaxed = False
+    partial, with_every_word = False, None
     if parsed:
         every_word, any_word, scores = match(offers, parsed)
         matched = every_word
-        if len(parsed.terms) > 1 and np.count_nonzero(every_word & filtered) < FEW_RESULTS:
+        complete = int(np.count_nonzero(every_word & filtered))
+        if len(parsed.terms) > 1 and complete < FEW_RESULTS:
             # Few offers have every word: after them come those with some, best first.
             matched, preferred = any_word, every_word
-            relaxed = bool(
-                np.count_nonzero(any_word & filtered) > np.count_nonzero(every_word & filtered)
-            )
+            partial = bool(np.count_nonzero(any_word & filtered) > complete)
+            with_every_word = complete
     sort = chosen.get("sort") or (SortOrder.RELEVANCE if parsed else SortOrder.NEWEST)
     found = np.flatnonzero(matched & filtered)
     keys: tuple[np.ndarray, ...]
     if sort == SortOrder.RELEVANCE and scores is not None:
         keys = (-scores[found], offers.by_title[found])
-        if preferred is not None:
-            keys = (~preferred[found], *keys)
     elif sort == SortOrder.TITLE:
         keys = (offers.by_title[found],)
     else:
         keys = (offers.by_newest[found],)
+    tiers = None
+    if preferred is not None:
+        # Whatever the order, an offer with every word comes before one with some.
+        tiers = ~preferred[found]
+        keys = (tiers, *keys)
     ranked = sort == SortOrder.RELEVANCE and scores is not None
 
     def fetch_from() -> QuerySet[Offer]:
@@ -188,10 +232,11 @@ def search_offers(data: QueryDict, user: Any, *, with_facets: bool = True) -> Co
 
     result = CompassResult(
         filterset,
-        OrderedOffers(found, keys, offers.ids, fetch_from, parsed if ranked else None),
+        OrderedOffers(found, keys, offers.ids, fetch_from, parsed if ranked else None, tiers=tiers),
         parsed,
         sort,
-        relaxed=relaxed,
+        partial=partial,
+        with_every_word=with_every_word if partial else None,
         catalogue=offers,
     )  # fmt: skip
     if with_facets:
@@ -247,13 +292,18 @@ def match(offers: Catalogue, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndarra
 RERANK_DEPTH = 10
 
 
-def rerank_top(ranked: list[int], parsed: ParsedQuery) -> list[int]:
+def rerank_top(
+    ranked: list[int], parsed: ParsedQuery, tiers: list[bool] | None = None
+) -> list[int]:
     """Among the best matches, put those whose *title* has the words as typed first.
 
     Full-text ranking treats a synonym or a compound part like the word itself;
-    a person who types "Network-KMU" means the offer called so.
+    a person who types "Network-KMU" means the offer called so. ``tiers`` (one
+    per offer of ``ranked``, False first) are kept: an offer with only some of
+    the words never passes one with every word.
     """
     head = ranked[:RERANK_DEPTH]
+    tier = dict(zip(head, tiers or [False] * len(head), strict=False))
     typed = [stem(word) for term in parsed.terms for word in term.alternatives[0].words]
     titles = dict(Offer.objects.filter(pk__in=head).values_list("pk", "stems_title"))
 
@@ -261,7 +311,7 @@ def rerank_top(ranked: list[int], parsed: ParsedQuery) -> list[int]:
         stems = set(titles.get(pk, "").split())
         return all(typed_stem in stems for typed_stem in typed)
 
-    return sorted(head, key=lambda pk: not named_in_title(pk)) + ranked[RERANK_DEPTH:]
+    return sorted(head, key=lambda pk: (tier[pk], not named_in_title(pk))) + ranked[RERANK_DEPTH:]
 
 
 def count_facets(
@@ -273,7 +323,9 @@ def count_facets(
     """How many offers each facet value would give.
 
     Counted over the offers found with every *other* filter (``scope(name)``),
-    so that a second value of the same facet can still be chosen.
+    so that a second value of the same facet can still be chosen. A chosen
+    value is always listed, with 0 if no offer has it: the page's form sends
+    only the values it lists, and a filter must not vanish with its count.
     """
 
     def selected(name: str) -> set[str]:
@@ -283,10 +335,14 @@ def count_facets(
 
     def listed(name: str, values: list[tuple[str, str, int]]) -> list[FacetValue]:
         chosen_keys = selected(name)
-        return sorted(
-            (FacetValue(key, label, n, key in chosen_keys) for key, label, n in values),
-            key=lambda facet: (-facet.count, facet.label),
-        )
+        facets = [FacetValue(key, label, n, key in chosen_keys) for key, label, n in values]
+        missing = chosen_keys - {facet.value for facet in facets}
+        if missing:
+            labels = dict(offers.labels[name].values())
+            # A key the catalogue does not name (a region code no offer lists, say)
+            # is shown as sent: the form accepted it, so it filters.
+            facets += [FacetValue(key, labels.get(key, key), 0, True) for key in missing]
+        return sorted(facets, key=lambda facet: (-facet.count, facet.label))
 
     kinds = np.bincount(offers.kind[scope("kind")], minlength=len(KINDS))
     chosen_kinds = selected("kind")
@@ -294,7 +350,7 @@ def count_facets(
         "kind": [
             FacetValue(kind.value, str(kind.label), int(n), kind.value in chosen_kinds)
             for kind, n in zip(OfferKind, kinds.tolist(), strict=True)
-            if n
+            if n or kind.value in chosen_kinds
         ]
     }
     for name in RELATIONS:

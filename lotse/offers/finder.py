@@ -106,8 +106,10 @@ class FinderForm(forms.Form):
         """The compass parameters these answers stand for."""
         _label, who, params = NEEDS[self.cleaned_data["need"]]
         query = {name: list(values) for name, values in params.items()}
-        if who == "company":
-            query.setdefault("target_group", []).append("companies")
+        if who == "company" and "target_group" not in query:
+            # Values of one facet are alternatives: "companies" beside the need's own
+            # target group would list every offer for companies, whatever the need.
+            query["target_group"] = ["companies"]
         if self.cleaned_data.get("region"):
             query["region"] = [self.cleaned_data["region"]]
         return urlencode(query, doseq=True)

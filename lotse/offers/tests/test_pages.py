@@ -34,7 +34,8 @@ BSW_OFFER = "integration-mit-individualitaet"
 CHEMNITZ_KREIS = "14511"
 
 CHECKBOX = re.compile(
-    r'<input type="checkbox" name="(?P<name>\w+)" value="(?P<value>[^"]+)"(?P<checked> checked)?>'
+    r'<label for="(?P<for>[^"]+)"><input type="checkbox" id="(?P<id>[^"]+)" name="(?P<name>\w+)" '
+    r'value="(?P<value>[^"]+)"(?P<checked> checked)?>'
     r'\s*(?P<label>.*?)\s*<span class="count">\((?P<count>\d+)\)</span>'
 )
 
@@ -81,6 +82,8 @@ def checkboxes(html: str) -> dict[tuple[str, str], dict[str, Any]]:
             "label": unescape(match["label"]),
             "count": int(match["count"]),
             "checked": bool(match["checked"]),
+            "id": match["id"],
+            "for": match["for"],
         }
         for match in CHECKBOX.finditer(html)
     }
@@ -238,6 +241,90 @@ def test_a_chosen_region_is_named_with_a_way_back_to_every_region(client):
     )
 
 
+def facet_section(html: str, legend: str) -> str:
+    """The fieldset of one facet, by its legend."""
+    match = re.search(
+        rf"<fieldset>\s*<legend>{re.escape(legend)}</legend>(.*?)</fieldset>", html, re.S
+    )
+    assert match, f"no facet {legend}"
+    return match[1]
+
+
+def behind_more(section: str) -> str:
+    """The part of a facet folded away under "more" (empty if it has none)."""
+    match = re.search(r"<details[^>]*>(.*?)</details>", section, re.S)
+    return match[1] if match else ""
+
+
+def test_a_chosen_filter_stays_ticked_when_the_query_leaves_it_no_offer(client):
+    """Else the next change of the form sends it no more and the filter is gone unseen."""
+    html = compass(client, "target_group=works-councils&q=Deutschlandstipendium").content.decode()
+    box = checkboxes(html)[("target_group", "works-councils")]
+
+    assert box["checked"]
+    assert box["count"] == 0
+    assert box["label"] == TargetGroup.objects.get(slug="works-councils").name
+
+
+def test_a_chosen_kind_without_offers_for_the_query_stays_ticked(client):
+    boxes = checkboxes(compass(client, "q=Welcome+Center").content.decode())
+    offered = {value for (name, value) in boxes if name == "kind"}
+    absent = next(kind for kind in OfferKind.values if kind not in offered)
+
+    html = compass(client, urlencode({"q": "Welcome Center", "kind": absent})).content.decode()
+
+    assert checkboxes(html)[("kind", absent)]["checked"]
+    assert checkboxes(html)[("kind", absent)]["count"] == 0
+
+
+def test_a_long_facet_shows_its_twelve_largest_values_and_the_rest_under_more(client):
+    """Every value can be chosen, also without JavaScript: <details> needs none."""
+    html = compass(client).content.decode()
+    providers = facet_section(html, german("Provider"))
+    more = behind_more(providers)
+    listed_providers = {value for (name, value) in checkboxes(providers) if name == "provider"}
+
+    assert len(listed_providers) == Offer.objects.published().values("provider").distinct().count()
+    assert len(checkboxes(providers)) - len(checkboxes(more)) == 12
+    assert checkboxes(more), "more than twelve providers have offers"
+
+
+def test_a_chosen_value_beyond_the_first_twelve_is_shown_ticked(client):
+    html = compass(client).content.decode()
+    folded = list(checkboxes(behind_more(facet_section(html, german("Provider")))))
+    assert folded, "more than twelve providers have offers"
+    name, value = folded[-1]  # the provider with the fewest offers
+
+    ticked = compass(client, urlencode({name: value})).content.decode()
+    providers = facet_section(ticked, german("Provider"))
+
+    assert checkboxes(providers)[(name, value)]["checked"]
+    assert (name, value) not in checkboxes(behind_more(providers)), "shown, not folded away"
+    assert len(checkboxes(providers)) - len(checkboxes(behind_more(providers))) == 13
+
+
+def test_a_chosen_region_stays_listed_and_marked_when_the_query_leaves_it_no_offer(client):
+    html = compass(client, "q=Deutschlandstipendium&region=15").content.decode()
+    regions = facet_section(html, german("Region"))
+
+    chosen = re.findall(r'<a href="[^"]*region=(\d+)[^"]*" aria-current="true">', regions)
+    assert chosen == ["15"]
+    assert '<input type="hidden" name="region" value="15">' in html
+
+
+def test_every_facet_checkbox_has_a_stable_id_its_label_names(client):
+    """htmx gives the keyboard focus back to the element of the same id after a swap."""
+    before = checkboxes(compass(client, "q=Ausbildung").content.decode())
+    after = checkboxes(compass(client, "q=Ausbildung&kind=advice").content.decode())
+    ids = [box["id"] for box in before.values()]
+
+    assert ids and len(set(ids)) == len(ids)
+    assert all(box["for"] == box["id"] for box in before.values())
+    assert all(re.fullmatch(r"[\w-]+", id_) for id_ in ids)
+    assert all(after[key]["id"] == box["id"] for key, box in before.items() if key in after)
+    assert after[("kind", "advice")]["id"] == before[("kind", "advice")]["id"]
+
+
 def test_a_kreis_finds_its_own_its_lands_and_nationwide_offers_but_not_other_kreise(client):
     in_chemnitz = set(every_page(client, f"region={CHEMNITZ_KREIS}"))
 
@@ -362,6 +449,41 @@ def test_a_new_search_from_the_unsorted_compass_is_ranked_by_relevance(client):
 
     chosen = compass(client, "q=Welcome+Center&sort=newest").content.decode()
     assert '<option value="newest" selected>' in chosen, "an explicit choice is kept"
+
+
+NO_OFFER_HAS_EVERY_WORD = "No offer contains all words; showing offers with some of them."
+
+
+def only_some_have_every_word(number: int) -> str:
+    with translation.override("de"):
+        return translation.ngettext(
+            "Only %(counter)s offer contains all words; offers with some of them follow.",
+            "Only %(counter)s offers contain all words; offers with some of them follow.",
+            number,
+        ) % {"counter": number}
+
+
+@pytest.mark.parametrize("sort", ["", "title", "newest"])
+def test_an_offer_with_every_word_is_listed_first_and_not_denied(client, sort):
+    """ "Welcome Center Chemnitz" is an offer's name: the page must not say none has it."""
+    response = compass(client, f"q=Welcome+Center+Chemnitz&sort={sort}")
+    html = unescape(response.content.decode())
+    result = response.context["result"]
+
+    assert "welcome-center-chemnitz" in listed(response)[: result.with_every_word]
+    assert german(NO_OFFER_HAS_EVERY_WORD) not in html
+    assert only_some_have_every_word(result.with_every_word) in html
+    assert 0 < result.with_every_word < response.context["page"].paginator.count
+
+
+def test_a_query_no_offer_has_every_word_of_says_so(client):
+    response = compass(client, "q=Deutschlandstipendium+Quastenflosser")
+    html = unescape(response.content.decode())
+
+    assert listed(response), "offers with some of the words are listed"
+    assert german(NO_OFFER_HAS_EVERY_WORD) in html
+    assert response.context["result"].with_every_word == 0
+    assert only_some_have_every_word(0) not in html
 
 
 def test_pages_split_the_list_without_gaps_or_repeats(client):
@@ -593,17 +715,47 @@ def test_wrong_answers_are_explained_next_to_their_question(client, answers, fie
         assert german(message) in html
 
 
-@pytest.mark.parametrize("need", list(NEEDS))
-def test_every_need_leads_to_a_valid_compass_list(client, need):
-    who = NEEDS[need][1]
-    query = redirect_query(finder(client, who=who, need=need))
-    response = client.get(COMPASS, query)
-
-    assert response.status_code == 200
+def found_count(client: Client, query: dict[str, list[str]] | str) -> int:
+    """How many offers the compass lists for these parameters."""
+    query = query if isinstance(query, str) else urlencode(query, doseq=True)
+    response = compass(client, query)
     assert not response.context["filter"].errors, response.context["filter"].errors
-    assert response.context["page"].paginator.count > 0, f"{need} finds nothing"
-    if who == "company":
-        assert "companies" in query["target_group"]
+    return response.context["page"].paginator.count
+
+
+@pytest.mark.parametrize("need", list(NEEDS))
+def test_every_need_leads_to_the_offers_it_means(client, need):
+    """A need's own target groups are the answer; "companies" narrows the other needs.
+
+    Values of one facet are alternatives, so "companies" beside a need's own target
+    group would list every offer for companies, whatever the need.
+    """
+    _label, who, params = NEEDS[need]
+    query = redirect_query(finder(client, who=who, need=need))
+    found = found_count(client, query)
+
+    assert found > 0, f"{need} finds nothing"
+    if "target_group" in params:
+        assert query["target_group"] == params["target_group"]
+        assert found == found_count(client, params)
+    elif who == "company":
+        assert query["target_group"] == ["companies"]
+        assert found == found_count(client, {**params, "target_group": ["companies"]})
+        assert found <= found_count(client, params)
+    else:
+        assert found == found_count(client, params)
+
+
+def test_a_company_recruiting_from_abroad_sees_the_offers_for_international_talents(client):
+    query = redirect_query(finder(client, who="company", need="international"))
+    for_companies = found_count(client, "target_group=companies")
+    international = found_count(client, "target_group=international-talents")
+
+    assert international < for_companies, "the demo data tell the two apart"
+    assert found_count(client, query) == international
+    assert set(every_page(client, urlencode(query, doseq=True))) == set(
+        every_page(client, "target_group=international-talents")
+    )
 
 
 # --- Query budget ---------------------------------------------------------------------

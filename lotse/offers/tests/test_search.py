@@ -103,7 +103,37 @@ def test_offers_with_every_word_come_before_offers_with_some(offer_factory):
     result = search_offers(QueryDict("q=Ibis+Pflege"), None)
     slugs = [offer.slug for offer in result.offers]
     assert slugs.index("ibis") < slugs.index("ibis-technik")
-    assert result.relaxed  # fewer than a handful have every word: some-word matches follow
+    # Fewer than a handful have every word: some-word matches follow, and the page says
+    # how many have every word instead of "no offer has all of them".
+    assert result.partial
+    assert result.with_every_word == 1
+    assert not result.relaxed
+
+
+@pytest.mark.parametrize("sort", ["", "relevance", "title", "newest"])
+def test_offers_with_every_word_come_first_whatever_the_order(offer_factory, sort):
+    """Sorted by title or date, an exact hit must not sink among the partial ones."""
+    offer_factory("Zz Gnu Pflege", description="Pflegeberufe entdecken.", slug="gnu-every")
+    offer_factory("Aa Gnu Technik", description="Mechatronik erleben.", slug="gnu-some-a")
+    offer_factory("Ab Gnu Handwerk", description="Holz und Metall.", slug="gnu-some-b")
+    result = search_offers(QueryDict(f"q=Gnu+Pflege&sort={sort}"), None)
+    slugs = [offer.slug for offer in result.offers]
+
+    assert slugs[0] == "gnu-every"
+    assert set(slugs[1:]) >= {"gnu-some-a", "gnu-some-b"}
+    if sort == "title":
+        assert slugs.index("gnu-some-a") < slugs.index("gnu-some-b"), "the rest by title"
+    assert [offer.slug for offer in result.offers[:1]] == ["gnu-every"], "a page is the same"
+
+
+def test_when_no_offer_has_every_word_the_result_says_so(offer_factory):
+    offer_factory("Yak Pflege", slug="yak-pflege")
+    offer_factory("Yak Technik", slug="yak-technik")
+    result = search_offers(QueryDict("q=Yak+Quastenflosserei"), None)
+
+    assert {offer.slug for offer in result.offers} == {"yak-pflege", "yak-technik"}
+    assert result.relaxed
+    assert result.with_every_word == 0
 
 
 def test_when_enough_offers_have_every_word_no_others_are_shown(offer_factory):
@@ -112,6 +142,7 @@ def test_when_enough_offers_have_every_word_no_others_are_shown(offer_factory):
     offer_factory("Elch Technik", slug="elch-technik")
     result = search_offers(QueryDict("q=Elch+Pflege"), None)
     assert not result.relaxed
+    assert not result.partial
     assert "elch-technik" not in [offer.slug for offer in result.offers]
 
 
