@@ -68,7 +68,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.text import slugify
 
-from lotse.core.permissions import can, require
+from lotse.core.permissions import can, is_administrator, require
 from lotse.network.models import Organisation, OrganisationKind, Region, RegionLevel
 from lotse.network.services import create_organisation
 from lotse.offers import services
@@ -807,9 +807,21 @@ def _permission_problems(plan: _Plan, lookups: _Lookups, actor: Any) -> list[Pro
     if plan.offer is not None and plan.values and not can(actor, "offers.change_offer", plan.offer):
         return [Problem(file, "", f"the importing user may not change the offer {plan.offer.slug}")]
     adds_provider = plan.offer is None or "provider" in plan.values
-    new_provider = adds_provider and slug not in lookups.organisations
-    if new_provider and not can(actor, "network.add_organisation"):
+    if not adds_provider:
+        return []
+    organisation = lookups.organisations.get(slug)
+    if organisation is None and not can(actor, "network.add_organisation"):
         message = f"the importing user may not add the organisation {name!r}"
+        return [Problem(file, "Foerderorganisation", message)]
+    # An organisation the import adds belongs to no network and has no staff yet, so
+    # only administrators will be allowed to offer in its name.
+    allowed = (
+        is_administrator(actor)
+        if organisation is None
+        else can(actor, "offers.offer_for_provider", organisation)
+    )
+    if not allowed:
+        message = f"the importing user may not offer in the name of {name!r}"
         return [Problem(file, "Foerderorganisation", message)]
     return []
 

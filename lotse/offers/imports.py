@@ -8,6 +8,10 @@ writes nothing. :func:`import_offers` writes only when no row has a problem:
 every row in one transaction through ``services.create_offer`` and
 ``services.update_offer``, so permissions, the search index and the audit log
 apply as to any other change. A row that would change nothing is left alone.
+
+A row may create or change an offer only for a provider the actor may offer for
+(``offers.offer_for_provider``); text with control characters is refused, since
+PostgreSQL cannot store NUL and the others are invisible garbage.
 """
 
 import copy
@@ -16,9 +20,11 @@ import datetime
 import io
 import json
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +52,10 @@ READ_ONLY_FIELDS = frozenset(
 )
 LIST_FIELDS = ("partners", "target_groups", "action_fields", "regions", "languages")
 DATE_FIELDS = ("application_deadline", "valid_from", "valid_until")
+# Long texts keep their lines and tabs; every other control character is refused
+# (PostgreSQL cannot store NUL at all, and the others are invisible garbage).
+LONG_TEXT_FIELDS = ("description", "eligibility")
+LINE_CHARACTERS = frozenset("\t\n\r")
 FORMATS = ("csv", "xlsx", "json")
 TRUE_WORDS = frozenset({"true", "ja"})
 FALSE_WORDS = frozenset({"false", "nein", ""})
@@ -269,22 +279,35 @@ class _Invalid(Exception):
         self.message = message
 
 
-def _text(value: Any, tabular: bool) -> str:
+def _refuse_control_characters(text: str, allowed: frozenset[str] = frozenset()) -> str:
+    """``text`` unchanged, unless it holds a control character (Unicode category Cc)."""
+    for position, character in enumerate(text, start=1):
+        if character not in allowed and unicodedata.category(character) == "Cc":
+            message = _(
+                "contains the control character U+%(code)04X at position %(position)s; remove it"
+            )
+            raise _Invalid(message % {"code": ord(character), "position": position})
+    return text
+
+
+def _text(value: Any, tabular: bool, allowed: frozenset[str] = frozenset()) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
         raise _Invalid(_("must be text"))
-    return value.strip()
+    return _refuse_control_characters(value, allowed).strip()
 
 
 def _list(value: Any, tabular: bool) -> list[str]:
     if tabular:
-        return [part.strip() for part in str(value).split("|") if part.strip()]
+        text = _refuse_control_characters(str(value))
+        return [part.strip() for part in text.split("|") if part.strip()]
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise _Invalid(_("must be a list of texts"))
-    return [item.strip() for item in value if item.strip()]
+    items = [_refuse_control_characters(item).strip() for item in value]
+    return [item for item in items if item]
 
 
 def _boolean(value: Any, tabular: bool) -> bool:
@@ -318,6 +341,7 @@ def _date(value: Any, tabular: bool) -> datetime.date | None:
 
 CONVERTERS: dict[str, Callable[[Any, bool], Any]] = {
     **dict.fromkeys(FIELDS, _text),
+    **dict.fromkeys(LONG_TEXT_FIELDS, partial(_text, allowed=LINE_CHARACTERS)),
     **dict.fromkeys(LIST_FIELDS, _list),
     **dict.fromkeys(DATE_FIELDS, _date),
     "nationwide": _boolean,
@@ -384,8 +408,11 @@ def _check(source: OfferSource, actor: Any) -> tuple[ImportReport, list[_Plan]]:
     references = _References.load(values for _row, values, _failed in converted)
     seen: dict[str, int] = {}
     plans = []
+    may_offer_for = _ProviderRights(actor)
     for row, values, failed in converted:
-        plan, problems = _check_row(row.number, values, failed, source, references, seen, actor)
+        plan, problems = _check_row(
+            row.number, values, failed, source, references, seen, may_offer_for
+        )
         report.problems.extend(problems)
         if plan is not None:
             plans.append(plan)
@@ -400,6 +427,20 @@ def _position(problem: Problem) -> tuple[int, int]:
     return (-1 if problem.row is None else problem.row, column)
 
 
+class _ProviderRights:
+    """Whether the actor may offer in an organisation's name, asked once per organisation."""
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+        self.answers: dict[int, bool] = {}
+
+    def __call__(self, organisation: Organisation) -> bool:
+        if organisation.pk not in self.answers:
+            allowed = can(self.actor, "offers.offer_for_provider", organisation)
+            self.answers[organisation.pk] = allowed
+        return self.answers[organisation.pk]
+
+
 def _check_row(
     number: int,
     values: dict[str, Any],
@@ -407,7 +448,7 @@ def _check_row(
     source: OfferSource,
     references: _References,
     seen: dict[str, int],
-    actor: Any,
+    may_offer_for: _ProviderRights,
 ) -> tuple[_Plan | None, list[Problem]]:
     problems: list[Problem] = []
 
@@ -448,23 +489,34 @@ def _check_row(
         fail("valid_until", message % {"until": valid_until, "from": valid_from})
         fields.pop("valid_until", None)
 
+    # An offer speaks in its provider's name: a new offer, or a change that moves an
+    # offer to another provider, needs the right to offer for that provider, and a
+    # change of an existing offer the right to change it (for its present provider).
+    provider = fields.get("provider")
     if existing is None:
         offer, changes, action = Offer(**fields), {**fields, **relations}, CREATED
-        allowed = can(actor, "offers.add_offer")
         check_relations: dict[str, Iterable[Any]] = {"target_groups": [], **relations}
+        if not can(may_offer_for.actor, "offers.add_offer"):
+            fail("slug", _("you may not create offers"))
+        elif provider is not None and not may_offer_for(provider):
+            fail(
+                "provider",
+                _("you may not offer in the name of '%(value)s'") % {"value": provider.slug},
+            )
     else:
         changes = _changes(existing, fields, relations)
         offer, action = copy.copy(existing), UPDATED if changes else UNCHANGED
         for name, value in fields.items():
             setattr(offer, name, value)
-        # A row that changes nothing needs no permission: a whole export can come back.
-        allowed = not changes or can(actor, "offers.change_offer", existing)
         check_relations = dict(relations)
-    if not allowed:
-        if existing is None:
-            fail("slug", _("you may not create offers"))
-        else:
+        # A row that changes nothing needs no permission: a whole export can come back.
+        if changes and not may_offer_for(existing.provider):
             fail("slug", _("you may not change the offer '%(value)s'") % {"value": slug})
+        if provider is not None and "provider" in changes and not may_offer_for(provider):
+            fail(
+                "provider",
+                _("you may not offer in the name of '%(value)s'") % {"value": provider.slug},
+            )
     try:
         services._validate(offer, check_relations)
     except ValidationError as error:

@@ -75,10 +75,14 @@ def _apply(offer: Offer, relations: dict[str, Iterable[Any]], links: Any) -> Non
 
 @transaction.atomic
 def create_offer(*, actor: Any, publish: bool = False, **values: Any) -> Offer:
-    """Create an offer (a draft unless ``publish``) and index it for the search."""
-    require(actor, "offers.add_offer")
+    """Create an offer (a draft unless ``publish``) and index it for the search.
+
+    The actor must be allowed to offer in the provider's name (``offers.add_offer``
+    with the provider); a missing provider is a validation error.
+    """
     links = values.pop("links", None)
     fields, relations = _split(values)
+    require(actor, "offers.add_offer", fields.get("provider"))
     offer = Offer(**fields)
     _validate(offer, {"target_groups": [], **relations})
     if publish:
@@ -91,11 +95,18 @@ def create_offer(*, actor: Any, publish: bool = False, **values: Any) -> Offer:
 
 @transaction.atomic
 def update_offer(offer: Offer, *, actor: Any, **values: Any) -> Offer:
-    """Change an offer; the audit entry names every changed field."""
-    require(actor, "offers.change_offer", offer)
+    """Change an offer; the audit entry names every changed field.
+
+    The actor must be allowed to change the offer as stored, and to offer for a
+    new provider if the change moves the offer to another organisation.
+    """
     links = values.pop("links", None)
     fields, relations = _split(values)
     offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    require(actor, "offers.change_offer", offer)
+    provider = fields.get("provider")
+    if provider is not None and provider.pk != offer.provider_id:
+        require(actor, "offers.offer_for_provider", provider)
     before = {name: getattr(offer, name) for name in fields}
     for name, value in fields.items():
         setattr(offer, name, value)

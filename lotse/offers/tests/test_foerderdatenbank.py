@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.http import QueryDict
 
 from lotse.core.models import AuditEntry
-from lotse.network.models import Organisation, OrganisationKind
+from lotse.network.models import Membership, Organisation, OrganisationKind
 from lotse.offers.compass import search_offers
 from lotse.offers.foerderdatenbank import (
     LICENCE,
@@ -357,6 +357,33 @@ def test_a_coordinator_may_not_overwrite_offers_of_other_providers(
     assert [problem.file for problem in report.problems] == [ZEBRA]
     assert "may not change" in report.problems[0].message
     assert "aller Kosten" not in Offer.objects.get(slug=ZEBRA_SLUG).description
+
+
+def test_a_coordinator_may_not_offer_for_funders_outside_their_networks(coordinator, tmp_path):
+    """A new Fördergeber belongs to no network yet: only administrators speak for it."""
+    entries = AuditEntry.objects.count()
+
+    report = import_foerderdatenbank(export_zip(tmp_path), actor=coordinator)
+
+    assert sorted(problem.file for problem in report.problems) == sorted([ZEBRA, OKAPI])
+    assert {problem.field for problem in report.problems} == {"Foerderorganisation"}
+    assert all("may not offer in the name" in p.message for p in report.problems)
+    assert fdb_slugs() == []
+    assert not Organisation.objects.filter(slug__in=PROVIDERS).exists()
+    assert AuditEntry.objects.count() == entries
+
+
+def test_a_coordinator_imports_programmes_of_funders_in_their_network(
+    coordinator, chemnitz, tmp_path
+):
+    for slug, name in zip(PROVIDERS, ["BMBW", "Sächsische Beispielbank"], strict=True):
+        funder = Organisation.objects.create(name=name, slug=slug, kind="other")
+        Membership.objects.create(network=chemnitz, organisation=funder, role="partner")
+
+    report = import_foerderdatenbank(export_zip(tmp_path), actor=coordinator)
+
+    assert report.is_valid, report.problems
+    assert fdb_slugs() == BOTH
 
 
 # --- helpers ---

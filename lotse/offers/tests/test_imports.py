@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 
 from conftest import client_for
 from lotse.core.models import AuditEntry
+from lotse.network.models import Membership, MembershipRole, Network, Organisation
 from lotse.offers import exports, services
 from lotse.offers.compass import search_offers
 from lotse.offers.imports import (
@@ -273,12 +274,28 @@ def test_a_file_that_is_not_utf8_is_reported_as_a_whole(coordinator):
     assert problems(report) == {(None, "")}
 
 
-def test_a_coordinator_may_not_change_another_organisations_offer(coordinator):
-    offer = Offer.objects.exclude(provider__slug=STADT_CHEMNITZ).first()
-    assert offer is not None
+# --- who may import for whom ---
+# An offer speaks in its provider's name: a coordinator imports for organisations
+# whose networks they all coordinate (like changing the organisation itself).
+
+OUTSIDE = "staatskanzlei-sachsen-anhalt"  # a partner in Sachsen-Anhalt, not in Chemnitz
+MEMBER = "ihk-chemnitz"  # a member of the Chemnitz alliance only
+
+
+def exported(offer: Offer, **changes: str) -> dict[str, str]:
     values = dict(zip(exports.COLUMNS, exports.offer_row(offer), strict=True))
-    unchanged = validate_offers(read_offers("same.csv", csv_file(values)), actor=coordinator)
-    edited = csv_file({**values, "title": "Übernommen"})
+    return {**values, **changes}
+
+
+def test_a_coordinator_may_not_change_the_offer_of_an_organisation_outside_their_network(
+    coordinator,
+):
+    offer = Offer.objects.filter(provider__slug=OUTSIDE).first()
+    assert offer is not None
+    unchanged = validate_offers(
+        read_offers("same.csv", csv_file(exported(offer))), actor=coordinator
+    )
+    edited = csv_file(exported(offer, title="Übernommen"))
 
     report = import_offers(read_offers("edit.csv", edited), actor=coordinator)
 
@@ -286,6 +303,128 @@ def test_a_coordinator_may_not_change_another_organisations_offer(coordinator):
     assert problems(report) == {(2, "key")}
     offer.refresh_from_db()
     assert offer.title != "Übernommen"
+
+
+def test_a_coordinator_cannot_import_an_offer_for_an_organisation_outside_their_network(
+    coordinator,
+):
+    rows = [row(key="eigenes"), row(key="fremdes", provider=OUTSIDE)]
+    before = counts()
+
+    dry = validate_offers(read_offers("fremd.csv", csv_file(*rows)), actor=coordinator)
+    report = import_offers(read_offers("fremd.csv", csv_file(*rows)), actor=coordinator)
+
+    assert problems(dry) == problems(report) == {(3, "provider")}
+    assert OUTSIDE in report.problems[0].message
+    assert counts() == before  # the valid first row is not imported either
+
+
+def test_a_coordinator_imports_for_a_member_whose_networks_they_all_coordinate(coordinator):
+    report = import_offers(
+        read_offers("ihk.csv", csv_file(row(provider=MEMBER))), actor=coordinator
+    )
+
+    assert report.written, report.problems
+    offer = Offer.objects.get(slug="kranich-werkstatt")
+    assert (offer.provider.slug, offer.status) == (MEMBER, OfferStatus.PUBLISHED)
+    # ... and keeps that offer current afterwards.
+    edited = csv_file(exported(offer, title="Kranich-Werkstatt, zweite Runde"))
+    assert import_offers(read_offers("edit.csv", edited), actor=coordinator).written
+    offer.refresh_from_db()
+    assert offer.title == "Kranich-Werkstatt, zweite Runde"
+
+
+def test_a_member_that_also_belongs_to_a_foreign_network_is_not_the_coordinators_to_speak_for(
+    coordinator,
+):
+    ihk = Organisation.objects.get(slug=MEMBER)
+    elsewhere = Network.objects.exclude(pk__in=coordinator.coordinated_network_ids()).first()
+    Membership.objects.create(network=elsewhere, organisation=ihk, role=MembershipRole.PARTNER)
+    offer = Offer.objects.filter(provider=ihk).first()
+    assert offer is not None
+    rows = [row(provider=MEMBER), exported(offer, title="Übernommen")]
+
+    report = import_offers(read_offers("ihk.csv", csv_file(*rows)), actor=coordinator)
+
+    assert problems(report) == {(2, "provider"), (3, "key")}
+    assert not Offer.objects.filter(slug="kranich-werkstatt").exists()
+
+
+def test_moving_an_offer_to_an_organisation_outside_the_network_is_refused(coordinator):
+    offer = Offer.objects.filter(provider__slug=STADT_CHEMNITZ).first()
+    assert offer is not None
+    moved = csv_file(exported(offer, provider=OUTSIDE))
+
+    report = import_offers(read_offers("move.csv", moved), actor=coordinator)
+
+    assert problems(report) == {(2, "provider")}
+    offer.refresh_from_db()
+    assert offer.provider.slug == STADT_CHEMNITZ
+
+
+def test_an_administrator_imports_for_any_organisation(admin_user):
+    report = import_offers(
+        read_offers("bund.csv", csv_file(row(provider=OUTSIDE))), actor=admin_user
+    )
+
+    assert report.written, report.problems
+    assert Offer.objects.get(slug="kranich-werkstatt").provider.slug == OUTSIDE
+
+
+# --- control characters ---
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("title", "Kranich\x00Werkstatt"),
+        ("summary", "Werkstatttage\x1bim Jahr"),
+        ("description", "Drei Termine\x00 im Jahr"),
+        ("eligibility", "Betriebe\x07"),
+        ("target_groups", "companies|appren\x00tices"),
+    ],
+)
+def test_a_control_character_is_reported_with_row_and_field_in_the_dry_run(
+    coordinator, column, value
+):
+    data = csv_file(row(), row(key="zweites", **{column: value}))
+
+    report = import_offers(read_offers("steuer.csv", data), actor=coordinator, dry_run=True)
+
+    assert problems(report) == {(3, column)}
+    assert "U+00" in report.problems[0].message
+    assert str(report.problems[0]).startswith(f"row 3, field '{column}'")
+
+
+def test_a_control_character_imports_nothing(coordinator):
+    before = counts()
+
+    report = import_offers(
+        read_offers("nul.csv", csv_file(row(), row(key="zweites", title="A\x00B"))),
+        actor=coordinator,
+    )
+
+    assert problems(report) == {(3, "title")}
+    assert counts() == before
+
+
+def test_long_texts_keep_their_lines_and_tabs(coordinator):
+    description = "Erster Termin:\tMärz\r\nZweiter Termin:\tSeptember"
+    data = csv_file(row(description=description, eligibility="Betriebe\nVereine"))
+
+    report = import_offers(read_offers("zeilen.csv", data), actor=coordinator)
+
+    assert report.written, report.problems
+    offer = Offer.objects.get(slug="kranich-werkstatt")
+    assert (offer.description, offer.eligibility) == (description, "Betriebe\nVereine")
+
+
+def test_a_line_break_in_a_title_is_refused(coordinator):
+    data = csv_file(row(title="Kranich-Werkstatt\nfür Betriebe"))
+
+    report = validate_offers(read_offers("zeilen.csv", data), actor=coordinator)
+
+    assert problems(report) == {(2, "title")}
 
 
 # --- XLSX ---
@@ -451,6 +590,31 @@ def test_the_api_takes_json_only(coordinator):
     response = api_client(coordinator).post(API, {"slug": "x"}, format="multipart")
 
     assert response.status_code == 415
+
+
+def test_the_api_refuses_an_offer_in_the_name_of_an_organisation_outside_the_network(
+    coordinator,
+):
+    before = counts()
+
+    response = api_client(coordinator).post(API, [api_offer(provider=OUTSIDE)], format="json")
+
+    assert response.status_code == 400
+    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(1, "provider")]
+    assert counts() == before
+
+
+@pytest.mark.parametrize("dry_run", ["true", "false"])
+def test_a_nul_character_in_json_gives_400_with_row_and_field(coordinator, dry_run):
+    payload = [api_offer(), api_offer(slug="nul", title="A\u0000B", languages=["d\u0000e"])]
+    before = counts()
+
+    response = api_client(coordinator).post(f"{API}?dry_run={dry_run}", payload, format="json")
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert [(e["row"], e["field"]) for e in errors] == [(2, "title"), (2, "languages")]
+    assert counts() == before
 
 
 def test_a_body_that_is_not_a_list_gives_400(coordinator):
