@@ -128,6 +128,7 @@ def read_offers_file(path: Path = DEMO_FILE) -> tuple[list[Node], list[Node], li
             "description": check.text(node, "description"),
             "nationwide": bool(node.get("nationwide", False)),
             "source": check.text(node, "source"),
+            "provider_assumed": bool(node.get("provider_uncertain", False)),
             "funding_type": str(funding.get("type") or "") if funding else "",
             "funding_amount": check.text(funding, "amount") if funding else "",
             "eligibility": check.text(funding, "eligibility") if funding else "",

@@ -104,6 +104,11 @@ class Offer(TimeStampedModel):
     provider = models.ForeignKey(
         Organisation, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="offers"
     )
+    provider_assumed = models.BooleanField(
+        _("provider assumed"),
+        default=False,
+        help_text=_("The source does not name the provider; it is assumed."),
+    )
     partners = models.ManyToManyField(
         Organisation, verbose_name=_("partners"), blank=True, related_name="partner_offers"
     )
