@@ -333,6 +333,13 @@ def count_facets(
             return {region} if region else set()
         return set(chosen.get(name, ()))
 
+    def chosen_count(name: str, key: str) -> int:
+        """A chosen value no offer of the scope has: none, but a region lists nationwide ones."""
+        if name != "region":
+            return 0
+        covered = offers.nationwide | offers.region_cover.having(key, offers.size)
+        return int(np.count_nonzero(scope(name) & covered))
+
     def listed(name: str, values: list[tuple[str, str, int]]) -> list[FacetValue]:
         chosen_keys = selected(name)
         facets = [FacetValue(key, label, n, key in chosen_keys) for key, label, n in values]
@@ -341,7 +348,10 @@ def count_facets(
             labels = dict(offers.labels[name].values())
             # A key the catalogue does not name (a region code no offer lists, say)
             # is shown as sent: the form accepted it, so it filters.
-            facets += [FacetValue(key, labels.get(key, key), 0, True) for key in missing]
+            facets += [
+                FacetValue(key, labels.get(key, key), chosen_count(name, key), True)
+                for key in missing
+            ]
         return sorted(facets, key=lambda facet: (-facet.count, facet.label))
 
     kinds = np.bincount(offers.kind[scope("kind")], minlength=len(KINDS))

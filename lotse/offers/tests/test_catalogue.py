@@ -150,3 +150,18 @@ def test_each_region_counts_the_offers_choosing_it_lists(query, hidden_offers):
     for facet in facets:
         chosen = search_offers(QueryDict(f"{query}&region={facet.value}"), None)
         assert chosen.offers.count() == facet.count, facet.label
+
+
+def test_a_chosen_region_without_offers_of_its_own_counts_the_nationwide_ones(admin_user):
+    create_offer(
+        actor=admin_user, slug="bundesweit", title="Bundesweite Beratung", publish=True,
+        summary="Ein Angebot für alle.", kind="advice", nationwide=True,
+        provider=Organisation.objects.get(slug="agentur-fuer-arbeit-chemnitz"),
+        target_groups=list(TargetGroup.objects.filter(slug="companies")),
+    )  # fmt: skip
+    region = Region.objects.exclude(offers__isnull=False).filter(code__startswith="09").first()
+    result = search_offers(QueryDict(f"region={region.code}"), None)
+
+    (listed,) = [facet for facet in result.facets["region"] if facet.value == region.code]
+    assert listed.selected
+    assert listed.count == result.offers.count() > 0
