@@ -28,6 +28,7 @@ from lotse.offers.models import (
     Language,
     Offer,
     OfferKind,
+    OfferLink,
     PracticeExample,
     TargetGroup,
 )
@@ -41,6 +42,13 @@ class PracticeExampleSerializer(serializers.ModelSerializer):
     class Meta:
         model = PracticeExample
         fields = ["title", "organisation", "story", "figures"]
+        read_only_fields = fields
+
+
+class OfferLinkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OfferLink
+        fields = ["label", "url"]
         read_only_fields = fields
 
 
@@ -64,15 +72,16 @@ class OfferSerializer(serializers.ModelSerializer):
     )
     action_fields = serializers.SerializerMethodField()
     practice_examples = PracticeExampleSerializer(many=True, read_only=True)
+    links = OfferLinkSerializer(many=True, read_only=True)
 
     class Meta:
         model = Offer
         fields = [
             "url", "slug", "title", "kind", "summary", "description", "provider",
-            "provider_name", "partners", "target_groups", "action_fields", "regions",
-            "nationwide", "languages", "funding_type", "funding_amount", "eligibility",
-            "application_deadline", "website", "valid_from", "valid_until", "published_at",
-            "updated_at", "practice_examples",
+            "provider_name", "provider_assumed", "partners", "target_groups", "action_fields",
+            "regions", "nationwide", "languages", "funding_type", "funding_amount",
+            "eligibility", "application_deadline", "website", "links", "source", "valid_from",
+            "valid_until", "published_at", "updated_at", "practice_examples",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -180,6 +189,7 @@ def related_keys() -> list[Prefetch]:
             "action_fields",
             queryset=ActionField.objects.select_related("network").only("number", "network__slug"),
         ),
+        Prefetch("links", queryset=OfferLink.objects.only("offer_id", "label", "url")),
         Prefetch(
             "practice_examples",
             queryset=PracticeExample.objects.select_related("organisation").only(

@@ -32,6 +32,7 @@ from lotse.offers.models import (
     Language,
     Offer,
     OfferKind,
+    OfferLink,
     OfferStatus,
     PracticeExample,
     TargetGroup,
@@ -243,12 +244,9 @@ class Catalogue:
         # Providers numbered 0..p-1, so that counting them is a bincount.
         self.providers, self.provider_code = np.unique(self.provider, return_inverse=True)
         self.labels = facet_labels(self.providers.tolist())
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT DISTINCT offer_id FROM {PracticeExample._meta.db_table}")  # noqa: S608
-            told = np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
-        self.has_examples = np.zeros(self.size, dtype=bool)
-        told_at = self.positions(told)
-        self.has_examples[told_at[told_at >= 0]] = True
+        # Whether an offer has practice examples, links: its page asks only then.
+        self.has_examples = self._having_rows(PracticeExample._meta.db_table)
+        self.has_links = self._having_rows(OfferLink._meta.db_table)
         self.ids_by_key = {
             facet: {key: pk for pk, (key, _label) in labels.items()}
             for facet, labels in self.labels.items()
@@ -256,6 +254,16 @@ class Catalogue:
         self._postings: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._postings_kept = 0
         self._lock = threading.Lock()
+
+    def _having_rows(self, table: str) -> np.ndarray:
+        """Mask of the offers that some row of ``table`` (by its offer_id) belongs to."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT DISTINCT offer_id FROM {table}")  # noqa: S608
+            offer_ids = np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+        mask = np.zeros(self.size, dtype=bool)
+        found = self.positions(offer_ids)
+        mask[found[found >= 0]] = True
+        return mask
 
     def positions(self, offer_ids: np.ndarray) -> np.ndarray:
         """Where each offer is in the arrays; -1 for an id the catalogue does not hold."""
@@ -373,6 +381,7 @@ def facet_labels(providers: list[int]) -> dict[str, dict[int, tuple[str, str]]]:
 # Saving or deleting any of these changes what the compass shows, or what it calls it.
 LABELLED_MODELS = (
     Organisation, Network, ActionField, TargetGroup, Language, Region, PracticeExample,
+    OfferLink,
 )  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from lotse.offers.catalogue import Catalogue
-from lotse.offers.models import Offer, PracticeExample
+from lotse.offers.models import Offer, OfferLink, PracticeExample
 
 _date = serializers.DateField()
 
@@ -33,7 +33,7 @@ def moment(value: datetime.datetime | None, zone: datetime.tzinfo) -> str | None
 COLUMNS = [
     "id", "slug", "title", "kind", "summary", "description", "nationwide", "funding_type",
     "funding_amount", "eligibility", "application_deadline", "website", "valid_from",
-    "valid_until", "published_at", "updated_at",
+    "valid_until", "published_at", "updated_at", "source", "provider_assumed",
 ]  # fmt: skip
 
 
@@ -71,6 +71,11 @@ def offer_documents(ids: list[int], request: Any, offers: Catalogue) -> list[dic
                 "figures": example["figures"],
             }
         )
+    linked = [pk for pk, position in zip(ids, positions.tolist(), strict=True)
+              if position >= 0 and offers.has_links[position]]  # fmt: skip
+    links: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for link in OfferLink.objects.filter(offer_id__in=linked).values("offer_id", "label", "url"):
+        links[link["offer_id"]].append({"label": link["label"], "url": link["url"]})
     position_of = dict(zip(ids, positions.tolist(), strict=True))
     zone = timezone.get_current_timezone()
     return [
@@ -79,6 +84,7 @@ def offer_documents(ids: list[int], request: Any, offers: Catalogue) -> list[dic
             offers,
             position_of[pk],
             examples,
+            links,
             address.replace(placeholder, rows[pk]["slug"]),
             zone,
         )
@@ -92,6 +98,7 @@ def _document(
     offers: Catalogue,
     position: int,
     examples: dict[int, list[dict[str, Any]]],
+    links: dict[int, list[dict[str, Any]]],
     url: str,
     zone: datetime.tzinfo,
 ) -> dict[str, Any]:
@@ -112,6 +119,7 @@ def _document(
         "description": row["description"],
         "provider": row["provider_slug"],
         "provider_name": row["provider_name"],
+        "provider_assumed": row["provider_assumed"],
         "partners": related("partners"),
         "target_groups": related("target_groups"),
         "action_fields": related("action_fields"),
@@ -123,6 +131,8 @@ def _document(
         "eligibility": row["eligibility"],
         "application_deadline": day(row["application_deadline"]),
         "website": row["website"],
+        "links": links.get(pk, []),
+        "source": row["source"],
         "valid_from": day(row["valid_from"]),
         "valid_until": day(row["valid_until"]),
         "published_at": moment(row["published_at"], zone),

@@ -48,8 +48,11 @@ FIELDS = tuple(
 )
 COLUMN_ORDER = {"": -1, "slug": 0} | {name: i for i, name in enumerate(COLUMNS)}
 READ_ONLY_FIELDS = frozenset(
-    {"url", "provider_name", "published_at", "updated_at", "practice_examples"}
-)
+    {
+        "url", "provider_name", "provider_assumed", "published_at", "updated_at",
+        "practice_examples", "links", "source",
+    }
+)  # fmt: skip
 LIST_FIELDS = ("partners", "target_groups", "action_fields", "regions", "languages")
 DATE_FIELDS = ("application_deadline", "valid_from", "valid_until")
 # Long texts keep their lines and tabs; every other control character is refused

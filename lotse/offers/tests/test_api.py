@@ -245,6 +245,11 @@ def test_an_offer_is_read_by_its_slug_with_its_practice_examples():
     assert offer["regions"] == ["14511"]
     assert offer["nationwide"] is False
     assert offer["languages"] == ["de"]
+    assert offer["links"] == [
+        {"label": "bsw – Bildungszentrum", "url": "https://www.bsw-sachsen.de"}
+    ]
+    assert offer["source"].startswith("Handlungskonzept Fachkräfteallianz Chemnitz")
+    assert offer["provider_assumed"] is False
     assert offer["published_at"]
     [example] = offer["practice_examples"]
     assert example["title"] == "Integration mit Individualität"
@@ -254,6 +259,15 @@ def test_an_offer_is_read_by_its_slug_with_its_practice_examples():
         {"value": 40.0, "unit": "%", "label": f"Vermittlungsquote in {TRAINING} (über)"},
         {"value": 150.0, "unit": "", "label": "Partnerschaften zu Chemnitzer Betrieben"},
     ]  # fmt: skip
+
+
+def test_a_provider_the_source_does_not_name_is_marked_as_assumed_in_list_and_detail():
+    client = api_client()
+    listed = get(client, f"{OFFERS}?q=Pop-Up-B%C3%BCro")["results"]
+    [pop_up] = [offer for offer in listed if offer["slug"] == "pop-up-buero"]
+
+    assert pop_up["provider_assumed"] is True
+    assert get(client, pop_up["url"])["provider_assumed"] is True
 
 
 def test_list_and_detail_describe_an_offer_alike():
