@@ -1,8 +1,11 @@
 """Base pieces of the JSON API under /api/v1/ that every app's ``api.py`` uses."""
 
+from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from rest_framework import pagination, permissions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
 from lotse.core.permissions import is_partner_staff
@@ -24,3 +27,25 @@ class ReadOnlyOrStaffWrites(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         return is_partner_staff(request.user)
+
+
+class FastJSONRenderer(JSONRenderer):
+    """DRF's JSON, written by orjson: a compass page's facets and offers in a fraction.
+
+    Dates, times and dataclasses still go through DRF's encoder, so the text is
+    what ``JSONRenderer`` writes; a request for indented JSON gets DRF's own.
+    """
+
+    _options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        if data is None:
+            return b""
+        if self.get_indent(accepted_media_type or "", renderer_context or {}):
+            return super().render(data, accepted_media_type, renderer_context)
+        return orjson.dumps(data, default=self.encoder_class().default, option=self._options)
