@@ -12,20 +12,9 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from lotse.core.tests.e2e import PageOpener, assert_accessible, in_language
-from lotse.network.demo import load_demo_data
-from lotse.network.regions import load_regions
-from lotse.offers.demo import load_demo_offers
 
 pytest_plugins = ["lotse.core.tests.e2e"]
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(autouse=True)
-def demo_site(transactional_db: Any) -> None:
-    """Live-server tests flush the database afterwards, so load the demo data again."""
-    load_regions()
-    load_demo_data()
-    load_demo_offers()
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("demo_site")]
 
 
 def german(text: Any) -> str:

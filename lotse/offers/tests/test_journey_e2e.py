@@ -12,26 +12,15 @@ from django.utils import translation
 from playwright.sync_api import Locator, Page, expect
 
 from lotse.core.tests.e2e import PageOpener, assert_accessible, in_language
-from lotse.network.demo import load_demo_data
-from lotse.network.regions import load_regions
-from lotse.offers.demo import load_demo_offers
 from lotse.offers.models import Offer
 
 pytest_plugins = ["lotse.core.tests.e2e"]
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("demo_site")]
 
 COMPANIES = "Unternehmen und KMU"
 FINDER_LINK = "Not sure what to search for? Answer three questions."
 MISMATCH = "This need does not fit the answer to the first question."
 BSW_OFFER = "Integration mit Individualität – berufliche Integration von Ausländern in Chemnitz"
-
-
-@pytest.fixture(autouse=True)
-def demo_site(transactional_db: Any) -> None:
-    """Live-server tests flush the database afterwards, so load the demo data again."""
-    load_regions()
-    load_demo_data()
-    load_demo_offers()
 
 
 def german(text: Any) -> str:
