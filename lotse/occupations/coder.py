@@ -41,10 +41,11 @@ UNCERTAIN_SCORE = -0.03
 UNCERTAIN_MARGIN = 0.1
 BATCH = 512
 # How a code's score fuses the evidence (tuned with bench/occupations.py on folds
-# 1 and 2 of 5): the log-probability of the network, the similarity of its nearest label, of its centroid, of its four-digit group's
-# centroid and of the best label in its three-digit group; the log-probabilities
-# of the code within its three-digit group, of the requirement level, of the
-# three-digit group and of the fourth digit, from linear classifiers.
+# 1 and 2 of 5): the network's log-probability; the similarity of the code's
+# nearest label, of its four-digit group's centroid and of the best label in its
+# three-digit group; the log-probabilities of the code within its three-digit
+# group, of the requirement level, of the three-digit group and of the fourth
+# digit, from linear classifiers.
 FUSION = {
     "network": 0.098,
     "nearest": 0.42,
