@@ -18,6 +18,8 @@ from lotse.core.text import fold
 MAX_TITLE_LENGTH = 200
 
 _REWRITES = [
+    # Beamt(er/in), Meteorolog(e/in), Angestellt(e/r): the first form, joined
+    (re.compile(r"(\w)\((er|e|ter)/(?:in|innen|r)\)"), r"\1\2"),
     # (m/w/d), (w/m/d), (gn), (all genders), m/w/d
     (re.compile(r"\((?:m|w|d|f|x|gn|all genders)(?:\s*/\s*(?:m|w|d|f|x))*\)"), " "),
     (re.compile(r"\b[mwdfx]\s*/\s*[mwdfx]\s*/\s*[mwdfx]\b"), " "),
@@ -31,8 +33,10 @@ _REWRITES = [
     (re.compile(r"/\s*-?\s*\w*(?:frau|mann|leute)\b"), " "),
     # the feminine or plural written out: Lehrerinnen
     (re.compile(r"(\w)innen\b"), r"\1"),
-    # Biologe/Biologin, Krankenschwester/-pfleger: keep the first form
-    (re.compile(r"(\w+)/-?\w+"), r"\1"),
+    # Biologe/Biologin, Krankenschwester/-pfleger: keep the first form; other
+    # alternatives are both kept ("Optik/Optoelektronik", "Bühne/Film")
+    (re.compile(r"(\w+)/-\w+"), r"\1"),
+    (re.compile(r"(\w+)/\w+?(?:in|innen)\b"), r"\1"),
     (re.compile(r"frau\b"), "mann"),
     (re.compile(r"(er|or|eur|ist|ant|ent|ar|ier|ot)in\b"), r"\1"),
     (re.compile(r"ogin\b"), "oge"),

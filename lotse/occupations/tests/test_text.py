@@ -15,10 +15,19 @@ from lotse.occupations.text import normalise_title, validate_title, variant_key
         ("Pflegefachfrau", "pflegefachmann"),
         ("Biologe/Biologin - Landschaftsökologie", "biologe landschaftsoekologie"),
         ("Direktionsbevollmächtigte/r (Versicherung)", "direktionsbevollmaechtigte versicherung"),
+        ("Beamt(er/in) - Archivdienst", "beamter archivdienst"),
+        ("Meteorolog(e/in)", "meteorologe"),
+        ("Koch/Köchin", "koch"),
     ],
 )
 def test_gender_forms_and_spelling_become_one_title(written, normalised):
     assert normalise_title(written) == normalised
+
+
+def test_alternatives_that_are_not_gender_forms_are_both_kept():
+    assert normalise_title("Dipl.-Ing. - Techn. Optik/Optoelektronik") == (
+        "dipl ing techn optik optoelektronik"
+    )
 
 
 def test_variants_of_a_title_share_one_benchmark_group():
