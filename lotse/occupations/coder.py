@@ -35,7 +35,7 @@ from lotse.occupations.text import normalise_title
 # How much a label of each kind counts against a job title of the official list.
 SOURCE_WEIGHTS = {"bb": 1.0, "ba": 1.0, "kldb": 0.9, "esco": 0.8, "en": 0.8}
 # A first code below this score, or this close to the second, needs a human look.
-# On unseen benchmark titles (5 folds) this flags 39 % and leaves 87 % right among the rest;
+# On unseen benchmark titles (5 folds) this flags 33 % and leaves 87 % right among the rest;
 # known titles score far higher.
 UNCERTAIN_SCORE = -0.03
 UNCERTAIN_MARGIN = 0.1
@@ -148,10 +148,10 @@ class _Network:
 
     Unlike the linear classifiers, its codes share one small hidden layer, so
     what it learns of "Lebensmittel" for one code carries over to the others;
-    this adds about a point of top-1 on unseen titles. Written in numpy (about
-    twenty lines) rather than adding a deep-learning framework: a fit is eight
-    passes of plain minibatch Adagrad, which touches only the n-gram rows a
-    batch uses.
+    this adds one to two points of top-1 and top-5 on unseen titles. Written in
+    numpy (about thirty lines) rather than adding a deep-learning framework: a
+    fit is eight passes of minibatch Adagrad, which touches only the n-gram
+    rows a batch uses.
     """
 
     def __init__(self, vectors: sp.csr_matrix, targets: np.ndarray, classes: int) -> None:
@@ -161,8 +161,11 @@ class _Network:
         self.hidden_bias = np.zeros(NETWORK_WIDTH, np.float32)
         self.output = np.zeros((NETWORK_WIDTH, classes), np.float32)
         self.output_bias = np.zeros(classes, np.float32)
-        parameters = (self.hidden, self.hidden_bias, self.output, self.output_bias)
-        squares = [np.full_like(p, 1e-6) for p in parameters]
+        # Adagrad keeps one sum of squares per n-gram row (not per weight): as good
+        # here, and the fit takes 11 s instead of 18.
+        row_squares = np.full((features, 1), 1e-6, np.float32)
+        dense = (self.hidden_bias, self.output, self.output_bias)
+        squares = [np.full_like(p, 1e-6) for p in dense]
         vectors = vectors.astype(np.float32)
         for _epoch in range(NETWORK_EPOCHS):
             order = rng.permutation(vectors.shape[0])
@@ -176,18 +179,14 @@ class _Network:
                 error[np.arange(len(rows)), targets[rows]] -= 1.0
                 error /= len(rows)
                 back = (error @ self.output.T) * (hidden > 0)
-                used = np.unique(batch.indices)
-                gradients = (
-                    np.asarray(batch[:, used].T @ back, np.float32),
-                    back.sum(axis=0),
-                    hidden.T @ error,
-                    error.sum(axis=0),
-                )
-                for parameter, square, gradient, part in zip(
-                    parameters, squares, gradients, (used, ..., ..., ...), strict=True
-                ):
-                    square[part] += gradient**2
-                    parameter[part] -= NETWORK_STEP * gradient / np.sqrt(square[part])
+                used = np.flatnonzero(np.bincount(batch.indices, minlength=features))
+                gradient = np.asarray(batch[:, used].T @ back, np.float32)
+                row_squares[used] += (gradient**2).mean(axis=1, keepdims=True)
+                self.hidden[used] -= NETWORK_STEP * gradient / np.sqrt(row_squares[used])
+                gradients = (back.sum(axis=0), hidden.T @ error, error.sum(axis=0))
+                for parameter, square, part in zip(dense, squares, gradients, strict=True):
+                    square += part**2
+                    parameter -= NETWORK_STEP * part / np.sqrt(square)
 
     def _forward(self, vectors: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         hidden = np.maximum(vectors @ self.hidden + self.hidden_bias, 0)
