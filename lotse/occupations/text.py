@@ -3,8 +3,10 @@
 "Mechatroniker/in (m/w/d)", "Mechatronikerin" and "MECHATRONIKER" are one
 title to the coder: umlauts folded (``core.text.fold``), gender markers and
 slash alternatives dropped, the feminine "-frau" read as "-mann" and a
-feminine "-in" ending removed. The benchmark groups titles by the same key, so
-spelling and gender variants are never split between training and test.
+feminine "-in" ending removed; abbreviations ("MFA") are spelt out and English
+job words ("truck driver") gain their German word (``glossary``). The
+benchmark groups titles by the same key, so spelling and gender variants are
+never split between training and test.
 """
 
 import re
@@ -14,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from lotse.core.text import fold
+from lotse.occupations.glossary import ABBREVIATIONS, ENGLISH
 
 MAX_TITLE_LENGTH = 200
 
@@ -49,7 +52,12 @@ def normalise_title(title: str) -> str:
     text = fold(title)
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
-    return text.strip()
+    words = []
+    for word in text.split():
+        words.append(ABBREVIATIONS.get(word, word))
+        if word in ENGLISH:
+            words.append(ENGLISH[word])
+    return " ".join(words)
 
 
 def variant_key(title: str) -> str:

@@ -28,6 +28,19 @@ def test_an_english_title_lands_in_the_right_occupational_group():
     assert get_coder().code("software developer")[0].kldb5.startswith("434")
 
 
+@pytest.mark.parametrize(
+    ("title", "code"),
+    [
+        ("MFA", "81102"),  # Medizinische Fachangestellte
+        ("Kita-Leitung", "83193"),  # supervision in child care, not pipelines ("Leitung")
+        ("truck driver", "52122"),  # not printing ("Druck")
+        ("nurse", "81302"),
+    ],
+)
+def test_abbreviations_and_english_job_words_are_understood(title, code):
+    assert get_coder().code(title)[0].kldb5 == code
+
+
 def test_a_code_comes_with_score_matched_title_and_esco_occupation():
     match = get_coder().code("Mechatroniker/in (m/w/d)")[0]
     assert match.rank == 1

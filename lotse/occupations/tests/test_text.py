@@ -30,6 +30,11 @@ def test_alternatives_that_are_not_gender_forms_are_both_kept():
     )
 
 
+def test_abbreviations_are_spelt_out_and_english_words_gain_the_german_one():
+    assert normalise_title("MFA (m/w/d)") == "medizinische fachangestellte"
+    assert normalise_title("Truck Driver") == "truck lkw driver fahrer"
+
+
 def test_variants_of_a_title_share_one_benchmark_group():
     assert variant_key("Abbrucharbeiter/in") == variant_key("Abbrucharbeiterin")
     assert variant_key("Abbrucharbeiter/in") != variant_key("Abbruchhelfer/in")
