@@ -157,14 +157,15 @@ class _Network:
     def __init__(self, vectors: sp.csr_matrix, targets: np.ndarray, classes: int) -> None:
         rng = np.random.default_rng(0)
         features = vectors.shape[1]
-        self.hidden = (rng.standard_normal((features, NETWORK_WIDTH)) * 0.1).astype(np.float32)
-        self.hidden_bias = np.zeros(NETWORK_WIDTH, np.float32)
-        self.output = np.zeros((NETWORK_WIDTH, classes), np.float32)
-        self.output_bias = np.zeros(classes, np.float32)
+        # inner: n-gram -> hidden unit; outer: hidden unit -> code.
+        self.inner = (rng.standard_normal((features, NETWORK_WIDTH)) * 0.1).astype(np.float32)
+        self.inner_bias = np.zeros(NETWORK_WIDTH, np.float32)
+        self.outer = np.zeros((NETWORK_WIDTH, classes), np.float32)
+        self.outer_bias = np.zeros(classes, np.float32)
         # Adagrad keeps one sum of squares per n-gram row (not per weight): as good
         # here, and the fit takes 11 s instead of 18.
         row_squares = np.full((features, 1), 1e-6, np.float32)
-        dense = (self.hidden_bias, self.output, self.output_bias)
+        dense = (self.inner_bias, self.outer, self.outer_bias)
         squares = [np.full_like(p, 1e-6) for p in dense]
         vectors = vectors.astype(np.float32)
         for _epoch in range(NETWORK_EPOCHS):
@@ -178,24 +179,24 @@ class _Network:
                 error /= error.sum(axis=1, keepdims=True)
                 error[np.arange(len(rows)), targets[rows]] -= 1.0
                 error /= len(rows)
-                back = (error @ self.output.T) * (hidden > 0)
+                back = (error @ self.outer.T) * (hidden > 0)
                 used = np.flatnonzero(np.bincount(batch.indices, minlength=features))
                 gradient = np.asarray(batch[:, used].T @ back, np.float32)
                 row_squares[used] += (gradient**2).mean(axis=1, keepdims=True)
-                self.hidden[used] -= NETWORK_STEP * gradient / np.sqrt(row_squares[used])
+                self.inner[used] -= NETWORK_STEP * gradient / np.sqrt(row_squares[used])
                 gradients = (back.sum(axis=0), hidden.T @ error, error.sum(axis=0))
                 for parameter, square, part in zip(dense, squares, gradients, strict=True):
                     square += part**2
                     parameter -= NETWORK_STEP * part / np.sqrt(square)
 
     def _forward(self, vectors: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        hidden = np.maximum(vectors @ self.hidden + self.hidden_bias, 0)
-        return hidden, hidden @ self.output + self.output_bias
+        hidden = np.maximum(vectors @ self.inner + self.inner_bias, 0)
+        return hidden, hidden @ self.outer + self.outer_bias
 
-    def log_proba(self, vectors: sp.csr_matrix) -> np.ndarray:
+    def predict_proba(self, vectors: sp.csr_matrix) -> np.ndarray:
         scores = self._forward(vectors)[1]
-        scores -= scores.max(axis=1, keepdims=True)
-        return scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
+        probabilities = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return probabilities / probabilities.sum(axis=1, keepdims=True)
 
 
 class Coder:
@@ -384,7 +385,7 @@ class Coder:
         within = 1.0 / (1.0 + np.exp(-(product[:, -codes:] + self._within_intercept)))
         total = np.add.reduceat(within, self._field_starts, axis=1)[:, self._field_index]
         evidence = {
-            "network": np.log(np.exp(self._network.log_proba(queries)) + 1e-3),
+            "network": np.log(self._network.predict_proba(queries) + 1e-3),
             "nearest": nearest,
             "group": product[:, :-codes][:, self._group_of],
             # The best label of the code's three-digit group.
