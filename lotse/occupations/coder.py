@@ -14,8 +14,10 @@ code among the codes of its three-digit group (fitted per group, so cheap),
 the requirement level (fifth digit, driven by role words such as "Helfer",
 "Meister", "Ingenieur"), the three-digit occupational group and the kind of
 subgroup (fourth digit: 0 without specialisation, 9 supervision), so a title
-like no known one still lands in the right group and level. Fitting takes
-some seconds from the shipped text files; nothing is downloaded or pickled.
+like no known one still lands in the right group and level; and of a small
+network over all codes, whose shared hidden layer carries what the titles of
+one code teach about the others. Fitting takes about 20 seconds from the
+shipped text files; nothing is downloaded or pickled.
 """
 
 from collections.abc import Iterable, Sequence
@@ -28,6 +30,7 @@ from django.utils.functional import Promise
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 from lotse.occupations.reference import REQUIREMENT_LEVELS, Reference, get_reference
 from lotse.occupations.text import normalise_title
@@ -57,6 +60,8 @@ FUSION = {
     "kind": 0.035,
 }
 NEAREST_MAX_DF = 0.005
+# Whole words and the first word's n-grams beside the character n-grams.
+WORD_WEIGHT, HEAD_WEIGHT = 0.3, 0.3
 CLASSIFIER_ALPHA, FIELD_EPOCHS = 3e-6, 3
 WITHIN_ALPHA, WITHIN_EPOCHS, WITHIN_MIN_WEIGHT = 3e-4, 5, 0.2
 # The small network: hidden width, passes over the labels, Adagrad step, batch size.
@@ -158,16 +163,23 @@ class _Network:
         rng = np.random.default_rng(0)
         features = vectors.shape[1]
         # inner: n-gram -> hidden unit; outer: hidden unit -> code.
-        self.inner = (rng.standard_normal((features, NETWORK_WIDTH)) * 0.1).astype(np.float32)
+        self.inner = rng.standard_normal((features, NETWORK_WIDTH), dtype=np.float32)
+        self.inner *= 0.1
         self.inner_bias = np.zeros(NETWORK_WIDTH, np.float32)
         self.outer = np.zeros((NETWORK_WIDTH, classes), np.float32)
         self.outer_bias = np.zeros(classes, np.float32)
+        # Small products: one BLAS thread is fastest, and a second core busy with
+        # other work would slow several threads down three-fold.
+        with threadpool_limits(limits=1, user_api="blas"):
+            self._fit(vectors.astype(np.float32, copy=False), targets, rng)
+
+    def _fit(self, vectors: sp.csr_matrix, targets: np.ndarray, rng: np.random.Generator) -> None:
+        features = vectors.shape[1]
         # Adagrad keeps one sum of squares per n-gram row (not per weight): as good
         # here, and the fit takes 11 s instead of 18.
         row_squares = np.full((features, 1), 1e-6, np.float32)
         dense = (self.inner_bias, self.outer, self.outer_bias)
         squares = [np.full_like(p, 1e-6) for p in dense]
-        vectors = vectors.astype(np.float32)
         for _epoch in range(NETWORK_EPOCHS):
             order = rng.permutation(vectors.shape[0])
             for start in range(0, len(order), NETWORK_BATCH):
@@ -355,7 +367,7 @@ class Coder:
 
     @staticmethod
     def _combine(chars: sp.spmatrix, words: sp.spmatrix, heads: sp.spmatrix) -> sp.csr_matrix:
-        return normalize(sp.hstack([chars, 0.5 * words, 0.5 * heads]).tocsr())
+        return normalize(sp.hstack([chars, WORD_WEIGHT * words, HEAD_WEIGHT * heads]).tocsr())
 
     def code_many(self, titles: Sequence[str], top: int = 5) -> list[list[Match]]:
         """The ``top`` codes of each title, best first; titles are expected to be valid."""
@@ -459,7 +471,7 @@ class Coder:
 
 @cache
 def get_coder() -> Coder:
-    """The coder fitted on all shipped labels, built on first use (a few seconds)."""
+    """The coder fitted on all shipped labels, built on first use (about 20 seconds)."""
     reference = get_reference()
     return Coder(reference_labels(reference), reference)
 

@@ -23,7 +23,7 @@ ABBREVIATIONS = {
     "ata": "anaesthesietechnische assistent",
     "kfz": "kraftfahrzeug",
     "shk": "sanitaer heizung klima",
-    "gala": "garten landschaftsbau",
+    "galabau": "garten landschaftsbau",
     "kita": "kindertagesstaette",
     "fisi": "fachinformatiker systemintegration",
     "fiae": "fachinformatiker anwendungsentwicklung",

@@ -11,6 +11,7 @@ never split between training and test.
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -20,9 +21,21 @@ from lotse.occupations.glossary import ABBREVIATIONS, ENGLISH
 
 MAX_TITLE_LENGTH = 200
 
-_REWRITES = [
-    # Beamt(er/in), Meteorolog(e/in), Angestellt(e/r): the first form, joined
-    (re.compile(r"(\w)\((er|e|ter)/(?:in|innen|r)\)"), r"\1\2"),
+_GENDER_ENDING = re.compile(r"(?:innen|in|e)$")
+
+
+def _one_of_a_pair(first: str, second: str) -> str:
+    """ "biologe/biologin" and "koch/koechin" are one title; "optik/optoelektronik" two."""
+
+    def stem(word: str) -> str:
+        return _GENDER_ENDING.sub("", word).replace("ae", "a").replace("oe", "o").replace("ue", "u")
+
+    return first if stem(first) == stem(second) else f"{first} {second}"
+
+
+_REWRITES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # Beamt(er/in), Beamte(r/in), Meteorolog(e/in), Kaufm(ann/frau): the first form, joined
+    (re.compile(r"(\w)\((er|e|ter|r|ann)/(?:in|innen|r|frau)\)"), r"\1\2"),
     # (m/w/d), (w/m/d), (gn), (all genders), m/w/d
     (re.compile(r"\((?:m|w|d|f|x|gn|all genders)(?:\s*/\s*(?:m|w|d|f|x))*\)"), " "),
     (re.compile(r"\b[mwdfx]\s*/\s*[mwdfx]\s*/\s*[mwdfx]\b"), " "),
@@ -36,10 +49,11 @@ _REWRITES = [
     (re.compile(r"/\s*-?\s*\w*(?:frau|mann|leute)\b"), " "),
     # the feminine or plural written out: Lehrerinnen
     (re.compile(r"(\w)innen\b"), r"\1"),
-    # Biologe/Biologin, Krankenschwester/-pfleger: keep the first form; other
-    # alternatives are both kept ("Optik/Optoelektronik", "Bühne/Film")
+    # Krankenschwester/-pfleger: keep the first form; Biologe/Biologin and
+    # Lehrerin/Lehrer too, but other alternatives keep both sides
+    # ("Optik/Optoelektronik", "Pflege/Medizin")
     (re.compile(r"(\w+)/-\w+"), r"\1"),
-    (re.compile(r"(\w+)/\w+?(?:in|innen)\b"), r"\1"),
+    (re.compile(r"(\w+)/(\w+)"), lambda pair: _one_of_a_pair(pair[1], pair[2])),
     (re.compile(r"frau\b"), "mann"),
     (re.compile(r"(er|or|eur|ist|ant|ent|ar|ier|ot)in\b"), r"\1"),
     (re.compile(r"ogin\b"), "oge"),
@@ -78,6 +92,10 @@ def title_problem(title: object) -> str | None:
         )
     if any(unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn") for char in title):
         return str(_("The title contains control characters or binary data."))
+    if not normalise_title(title):
+        return str(
+            _("The title has no word that can be coded (Latin letters and digits are read).")
+        )
     return None
 
 

@@ -18,6 +18,8 @@ from lotse.occupations.text import normalise_title, validate_title, variant_key
         ("Beamt(er/in) - Archivdienst", "beamter archivdienst"),
         ("Meteorolog(e/in)", "meteorologe"),
         ("Koch/Köchin", "koch"),
+        ("Lehrerin/Lehrer", "lehrer"),
+        ("Beamte(r/in)", "beamter"),
     ],
 )
 def test_gender_forms_and_spelling_become_one_title(written, normalised):
@@ -27,6 +29,9 @@ def test_gender_forms_and_spelling_become_one_title(written, normalised):
 def test_alternatives_that_are_not_gender_forms_are_both_kept():
     assert normalise_title("Dipl.-Ing. - Techn. Optik/Optoelektronik") == (
         "dipl ing techn optik optoelektronik"
+    )
+    assert normalise_title("Fachassistent/in - Immunhämatologie/Transfusionsmedizin") == (
+        "fachassistent immunhaematologie transfusionsmedizin"
     )
 
 
@@ -52,6 +57,8 @@ def test_a_title_is_stripped_of_extra_whitespace():
         ("x" * 201, "höchstens 200 Zeichen"),
         ("Koch\x00", "Steuerzeichen"),
         (b"Koch", "kein Binär"),
+        ("(m/w/d)", "kein Wort, das sich codieren lässt"),
+        ("Водитель", "kein Wort, das sich codieren lässt"),
     ],
 )
 def test_bad_titles_say_what_is_wrong(title, message):
