@@ -252,7 +252,8 @@ def raw_sql(query: BenchQuery) -> tuple[str, list[Any]]:
         params += [code, code] + ([code[:2]] if len(code) == 5 else [])
     condition = " AND ".join(where)
     if query.expression is None or query.sort != SortOrder.RELEVANCE:
-        order = "o.published_at DESC, o.title" if query.sort == SortOrder.NEWEST else "o.title"
+        newest = query.sort == SortOrder.NEWEST
+        order = "o.published_at DESC NULLS LAST, o.title" if newest else "o.title"
         if query.expression is not None:
             match = (
                 "o.search_vector @@ to_tsquery('german', %s)"

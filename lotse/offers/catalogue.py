@@ -403,8 +403,8 @@ def _newest_first(published: list[Any], by_title: np.ndarray) -> np.ndarray:
     """Positions in the order ``-published_at, title, id`` as this database sorts it.
 
     Values compare as the query gives them (seconds on PostgreSQL, ISO text on
-    SQLite, which sorts as time does); offers never published come last on
-    SQLite, first on PostgreSQL.
+    SQLite, which sorts as time does). Offers never published (drafts, which only
+    editors see) come last on both databases, as ``nulls_last`` asks.
     """
     size = len(published)
     missing = np.array([value is None for value in published], dtype=bool)
@@ -413,7 +413,7 @@ def _newest_first(published: list[Any], by_title: np.ndarray) -> np.ndarray:
     if known:
         _values, place = np.unique(np.array(known), return_inverse=True)
         rank[~missing] = -place.ravel()
-    rank[missing] = -np.inf if connection.vendor == "postgresql" else np.inf
+    rank[missing] = np.inf
     ranks = np.empty(size, dtype=np.int32)
     ranks[np.lexsort((by_title, rank))] = np.arange(size, dtype=np.int32)
     return ranks
