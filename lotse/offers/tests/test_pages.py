@@ -241,6 +241,13 @@ def test_a_chosen_region_is_named_with_a_way_back_to_every_region(client):
     )
 
 
+def test_an_unknown_region_in_the_address_says_so_with_a_way_back(client):
+    html = unescape(compass(client, "q=Ausbildung&region=123").content.decode())
+
+    alert = html.split('role="alert"', 1)[1].split("</div>", 1)[0]
+    assert f'<a href="{COMPASS}?q=Ausbildung">{german("Show offers for every region")}</a>' in alert
+
+
 def facet_section(html: str, legend: str) -> str:
     """The fieldset of one facet, by its legend."""
     match = re.search(
