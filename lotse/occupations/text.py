@@ -2,7 +2,7 @@
 
 "Mechatroniker/in (m/w/d)", "Mechatronikerin" and "MECHATRONIKER" are one
 title to the coder: umlauts folded (``core.text.fold``), gender markers and
-slash alternatives dropped, the feminine "-frau" read as "-mann" and a
+the other gender's form after a slash dropped, the feminine "-frau" read as "-mann" and a
 feminine "-in" ending removed; abbreviations ("MFA") are spelt out and English
 job words ("truck driver") gain their German word (``glossary``). The
 benchmark groups titles by the same key, so spelling and gender variants are
@@ -25,7 +25,7 @@ _GENDER_ENDING = re.compile(r"(?:innen|in|e)$")
 
 
 def _one_of_a_pair(first: str, second: str) -> str:
-    """ "biologe/biologin" and "koch/koechin" are one title; "optik/optoelektronik" two."""
+    """One title for "biologe/biologin" and "koch/koechin", two for "optik/optoelektronik"."""
 
     def stem(word: str) -> str:
         return _GENDER_ENDING.sub("", word).replace("ae", "a").replace("oe", "o").replace("ue", "u")
