@@ -24,13 +24,13 @@ MAX_TITLE_LENGTH = 200
 _GENDER_ENDING = re.compile(r"(?:innen|in|e)$")
 
 
+def _gender_stem(word: str) -> str:
+    return _GENDER_ENDING.sub("", word).replace("ae", "a").replace("oe", "o").replace("ue", "u")
+
+
 def _one_of_a_pair(first: str, second: str) -> str:
     """One title for "biologe/biologin" and "koch/koechin", two for "optik/optoelektronik"."""
-
-    def stem(word: str) -> str:
-        return _GENDER_ENDING.sub("", word).replace("ae", "a").replace("oe", "o").replace("ue", "u")
-
-    return first if stem(first) == stem(second) else f"{first} {second}"
+    return first if _gender_stem(first) == _gender_stem(second) else f"{first} {second}"
 
 
 _REWRITES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [

@@ -499,13 +499,9 @@ def _check_row(
     if existing is None:
         offer, changes, action = Offer(**fields), {**fields, **relations}, CREATED
         check_relations: dict[str, Iterable[Any]] = {"target_groups": [], **relations}
-        if not can(may_offer_for.actor, "offers.add_offer"):
+        names_provider = can(may_offer_for.actor, "offers.add_offer")
+        if not names_provider:
             fail("slug", _("you may not create offers"))
-        elif provider is not None and not may_offer_for(provider):
-            fail(
-                "provider",
-                _("you may not offer in the name of '%(value)s'") % {"value": provider.slug},
-            )
     else:
         changes = _changes(existing, fields, relations)
         offer, action = copy.copy(existing), UPDATED if changes else UNCHANGED
@@ -515,11 +511,10 @@ def _check_row(
         # A row that changes nothing needs no permission: a whole export can come back.
         if changes and not may_offer_for(existing.provider):
             fail("slug", _("you may not change the offer '%(value)s'") % {"value": slug})
-        if provider is not None and "provider" in changes and not may_offer_for(provider):
-            fail(
-                "provider",
-                _("you may not offer in the name of '%(value)s'") % {"value": provider.slug},
-            )
+        names_provider = "provider" in changes
+    if names_provider and provider is not None and not may_offer_for(provider):
+        message = _("you may not offer in the name of '%(value)s'")
+        fail("provider", message % {"value": provider.slug})
     try:
         services._validate(offer, check_relations)
     except ValidationError as error:
