@@ -15,6 +15,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 def fold(text: str) -> str:
     folded = text.lower().translate(_FOLD)
+    if folded.isascii():  # the common case, and nothing left to decompose
+        return folded
     decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 

@@ -76,3 +76,16 @@ def test_the_matched_title_is_the_closest_label_of_the_code():
     match = get_coder().code("Lohnbuchhalterin")[0]
     assert match.kldb5 == "72213"
     assert match.matched_title.startswith("Lohnbuchhalter")
+
+
+@pytest.mark.parametrize(
+    ("title", "group"),
+    [
+        # "jemand, der ein Schiff baut": shipbuilding, not carpentry (without definitions)
+        ("Schiffsbauer", "252"),
+        # "Person, die professionell Süßwaren kauft und verkauft": trade, not confectionery
+        ("Süßwarenhändler", "612"),
+    ],
+)
+def test_a_title_no_label_names_is_read_through_the_definition_of_its_words(title, group):
+    assert get_coder().code(title)[0].kldb5.startswith(group)
