@@ -259,7 +259,7 @@ class Coder:
         self._known_words = frozenset(
             word for word, count in label_counts.items() if count >= GLOSS_KNOWN_LABELS
         ) | frozenset(ENGLISH)
-        gloss_texts = [gloss_text(text, self._known_words) for text in texts]
+        gloss_texts = self._definitions(texts)
         # Without the definitions (package not installed) the block is simply left out.
         self._glosses = (
             TfidfVectorizer(
@@ -400,10 +400,12 @@ class Coder:
             self._chars.transform(texts),
             self._words.transform(texts),
             self._heads.transform([_head(text) for text in texts]),
-            self._glosses.transform([gloss_text(text, self._known_words) for text in texts])
-            if self._glosses
-            else None,
+            self._glosses.transform(self._definitions(texts)) if self._glosses else None,
         )
+
+    def _definitions(self, texts: Sequence[str]) -> list[str]:
+        """The Wiktionary definitions of each normalised text's words, known words left out."""
+        return [gloss_text(text, self._known_words) for text in texts]
 
     @staticmethod
     def _combine(
@@ -516,7 +518,7 @@ class Coder:
 
 @cache
 def get_coder() -> Coder:
-    """The coder fitted on all shipped labels, built on first use (about 20 seconds)."""
+    """The coder fitted on all shipped labels, built on first use (20 to 40 seconds)."""
     reference = get_reference()
     return Coder(reference_labels(reference), reference)
 
