@@ -13,15 +13,21 @@ class OccupationAutocomplete(forms.TextInput):
     """A text input that proposes KldB codes as one types (htmx, works without JavaScript).
 
     Vacancy and profile forms use it for their job-title field: the suggestions
-    come from ``occupations:autocomplete`` and a chosen one fills the hidden
-    ``<name>_kldb5`` input beside the field.
+    come from ``occupations:autocomplete`` into a live region, and a chosen one
+    fills the hidden ``<name>_kldb5`` input beside the field (``autocomplete.js``,
+    which a page loads with ``{{ form.media }}``). Without JavaScript the field is
+    a plain text input and the code stays empty, for the server to code the title.
     """
 
     template_name = "occupations/widgets/autocomplete.html"
 
+    class Media:
+        js = ["occupations/autocomplete.js"]
+
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         context["autocomplete_url"] = reverse("occupations:autocomplete", args=[name])
+        context["results_id"] = f"{context['widget']['attrs'].get('id') or name}-suggestions"
         return context
 
 

@@ -41,12 +41,18 @@ def occupation_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def autocomplete(request: HttpRequest, field: str) -> HttpResponse:
-    """Suggestions for the widget of the form field ``field``: an htmx fragment, not a page."""
-    form = TitleForm({"title": request.GET.get(field, request.GET.get("title", ""))})
+    """Suggestions for the widget of the form field ``field``: an htmx fragment, not a page.
+
+    A field emptied while typing gets no suggestions and no error: nobody has asked yet.
+    """
+    title = request.GET.get(field, request.GET.get("title", ""))
+    form = TitleForm({"title": title}) if title.strip() else None
     matches = (
-        get_coder().code(form.cleaned_data["title"], AUTOCOMPLETE_SIZE) if form.is_valid() else []
+        get_coder().code(form.cleaned_data["title"], AUTOCOMPLETE_SIZE)
+        if form and form.is_valid()
+        else []
     )
-    context = {"matches": matches, "form": form, "field": field}
+    context = {"matches": matches, "form": form}
     return render(request, "occupations/autocomplete.html", context)
 
 

@@ -49,12 +49,30 @@ def test_the_autocomplete_suggests_codes_for_a_widget_field(client):
     assert "<h1" not in html
 
 
+def test_an_emptied_field_gets_no_suggestions_and_no_error(client):
+    response = client.get("/berufe/autocomplete/job/", {"job": "  "})
+    assert response.status_code == 200
+    assert response.content.decode().strip() == ""
+
+
+def test_an_over_long_title_in_the_field_is_explained(client):
+    html = client.get("/berufe/autocomplete/job/", {"job": "x" * 201}).content.decode()
+    assert 'class="errorlist"' in html
+    assert "data-kldb5" not in html
+
+
 def test_the_autocomplete_widget_renders_for_other_forms():
     from lotse.occupations.forms import TitleForm
 
-    html = str(TitleForm()["title"])
+    form = TitleForm()
+    html = str(form["title"])
     assert 'hx-get="/berufe/autocomplete/title/"' in html
     assert 'name="title_kldb5"' in html
+    # Suggestions go into a live region that stays in place, named by the field.
+    assert 'hx-target="#id_title-suggestions" hx-swap="innerHTML"' in html
+    assert 'id="id_title-suggestions" aria-live="polite"' in html
+    assert 'aria-controls="id_title-suggestions"' in html
+    assert "occupations/autocomplete.js" in str(form.media)
 
 
 def test_the_sources_page_gives_every_attribution(client):
