@@ -22,6 +22,8 @@
 
   function choose(button) {
     var widget = widgetOf(button);
+    // Suggestions still on their way for what was typed before must not replace the choice.
+    if (window.htmx) window.htmx.trigger(field(widget), "htmx:abort");
     code(widget).value = button.dataset.kldb5;
     field(widget).value = button.dataset.title;
     var confirmation = document.createElement("p");
