@@ -36,16 +36,17 @@ def test_a_word_nobody_defined_adds_nothing():
     assert gloss_text("qxzvq qxzvq") == ""
 
 
+def forget_the_definitions():
+    for cached in (glosses.glosses, glosses.headwords_of, glosses.definition):
+        cached.cache_clear()
+
+
 @pytest.fixture
 def without_the_package(monkeypatch):
     monkeypatch.setattr(glosses, "glosses_path", lambda: None)
-    glosses.glosses.cache_clear()
-    glosses.headwords_of.cache_clear()
-    glosses.definition.cache_clear()
+    forget_the_definitions()
     yield
-    glosses.glosses.cache_clear()
-    glosses.headwords_of.cache_clear()
-    glosses.definition.cache_clear()
+    forget_the_definitions()
 
 
 def test_without_the_package_titles_have_no_definitions(without_the_package):
