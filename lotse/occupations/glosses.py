@@ -105,6 +105,12 @@ def gloss_text(normalised: str, known: Container[str] = frozenset()) -> str:
     return " ".join(gloss for gloss in glossed if gloss)
 
 
+def forget_looked_up_words() -> None:
+    """Empty the caches of words already explained (the table itself stays loaded)."""
+    headwords_of.cache_clear()
+    definition.cache_clear()
+
+
 def compound_parts(word: str, table: dict[str, str]) -> list[str]:
     """The fewest headwords that make up ``word``, or [].
 

@@ -56,6 +56,12 @@ def test_codes_are_ranked_by_falling_score():
     assert len(scores) == 10
 
 
+def test_a_title_like_no_label_still_gets_ranked_codes_each_with_a_title():
+    matches = get_coder().code("Zzqx", 5)  # not one n-gram in common with any label
+    assert [match.rank for match in matches] == [1, 2, 3, 4, 5]
+    assert all(match.matched_title and match.title for match in matches)
+
+
 def test_an_import_flags_unclear_titles_for_review_and_skips_bad_ones():
     coded = code_for_import(["Mechatroniker/in", "xqzv blorp", ""])
     assert [c.uncertain for c in coded] == [False, True, True]

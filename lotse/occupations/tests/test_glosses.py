@@ -37,8 +37,8 @@ def test_a_word_nobody_defined_adds_nothing():
 
 
 def forget_the_definitions():
-    for cached in (glosses.glosses, glosses.headwords_of, glosses.definition):
-        cached.cache_clear()
+    glosses.glosses.cache_clear()
+    glosses.forget_looked_up_words()
 
 
 @pytest.fixture
