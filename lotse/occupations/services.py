@@ -84,11 +84,20 @@ def read_titles(handle: IO[bytes]) -> list[str]:
     return [" ".join(title.split()) for _line, title in titles]
 
 
-def coded_rows(titles: Iterable[str], top: int) -> Iterator[list[str]]:
-    """Rows of the output CSV: ``top`` rows per title."""
+def coded_rows(
+    titles: Iterable[str], top: int, flag_uncertain: bool = False
+) -> Iterator[list[str]]:
+    """Rows of the output CSV: ``top`` rows per title.
+
+    With ``flag_uncertain`` each row ends in ``1`` where a person should check the
+    title's coding (``is_uncertain``), else ``0``; the flag is that of the title.
+    """
     titles = list(titles)
-    for title, matches in zip(titles, get_coder().code_many(titles, top), strict=True):
-        for match in matches:
+    # The flag compares the first two codes, so they are found even for top 1.
+    coded = get_coder().code_many(titles, max(top, 2))
+    for title, matches in zip(titles, coded, strict=True):
+        flag = ["1" if is_uncertain(matches) else "0"] if flag_uncertain else []
+        for match in matches[:top]:
             yield [
                 title,
                 str(match.rank),
@@ -96,4 +105,5 @@ def coded_rows(titles: Iterable[str], top: int) -> Iterator[list[str]]:
                 f"{match.score:.4f}",
                 match.matched_title,
                 match.esco_uri,
+                *flag,
             ]

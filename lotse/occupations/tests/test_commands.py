@@ -24,6 +24,19 @@ def test_code_titles_writes_k_rows_per_title_from_a_csv(tmp_path):
     assert [row["rank"] for row in rows[:3]] == ["1", "2", "3"]
 
 
+def test_code_titles_can_flag_the_titles_a_person_should_check(tmp_path, capsys):
+    source = tmp_path / "titles.txt"
+    source.write_text("Mechatroniker/in (m/w/d)\nZzqx Blorpf\n", "utf-8")
+    call_command("code_titles", source, tmp_path / "out.csv", top=1, flag_uncertain=True)
+    rows = read(tmp_path / "out.csv")
+    assert list(rows[0])[-1] == "uncertain"
+    assert [(row["title"], row["uncertain"]) for row in rows] == [
+        ("Mechatroniker/in (m/w/d)", "0"),  # a known title, clearly ahead
+        ("Zzqx Blorpf", "1"),  # nothing the coder knows
+    ]
+    assert "1 flagged uncertain" in capsys.readouterr().out
+
+
 def test_code_titles_reads_a_text_file_with_one_title_a_line(tmp_path):
     source = tmp_path / "titles.txt"
     source.write_text("Pflegefachfrau\n\nSchweißer WIG\n", "utf-8")
