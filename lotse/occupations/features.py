@@ -133,22 +133,27 @@ class TitleFeatures:
         return self._combine(blocks)
 
     def _word_counts(self, block: int, words: list[str], width: int) -> sp.csr_matrix:
-        """Words x features: each word's feature counts in one block, new words counted once."""
+        """Words x features: each word's feature counts in one block, new words counted once.
+
+        Web requests may code in several threads at once: a word is read from the
+        cache once, so another thread emptying it meanwhile loses nothing.
+        """
         cache = self._cache[block]
         if len(cache) > CACHED_WORDS:
             cache.clear()
-        new = [word for word in words if word not in cache]
+        found = {word: kept for word in words if (kept := cache.get(word)) is not None}
+        new = [word for word in words if word not in found]
         if new:
-            self._count(block, new)
-        found = [cache[word] for word in words]
+            found.update(self._count(block, new))
+        rows = [found[word] for word in words]
         indptr = np.zeros(len(words) + 1, np.int64)
-        np.cumsum([len(columns) for columns, _counts in found], out=indptr[1:])
-        columns = np.concatenate([c for c, _n in found]) if found else _EMPTY[0]
-        counts = np.concatenate([n for _c, n in found]) if found else _EMPTY[1]
+        np.cumsum([len(columns) for columns, _counts in rows], out=indptr[1:])
+        columns = np.concatenate([c for c, _n in rows]) if rows else _EMPTY[0]
+        counts = np.concatenate([n for _c, n in rows]) if rows else _EMPTY[1]
         return sp.csr_matrix((counts, columns, indptr), (len(words), width))
 
-    def _count(self, block: int, words: list[str]) -> None:
-        """Count the features of ``words`` in one block, all at once, into the cache."""
+    def _count(self, block: int, words: list[str]) -> dict[str, _Counts]:
+        """The features of ``words`` in one block, counted all at once and kept."""
         analyse = self._analysers[block]
         if self._blocks[block] is self._glosses:
             texts = ["" if word in self._known else gloss_of(word, self._known) for word in words]
@@ -166,7 +171,10 @@ class TitleFeatures:
             (np.ones(int(known.sum()), np.float32), (owner[known], columns[known])),
             (len(words), self._idf[block].size),
         )  # duplicates summed: a word's count of each feature
-        cache = self._cache[block]
         indptr, indices, data = counts.indptr, counts.indices, counts.data
-        for i, word in enumerate(words):
-            cache[word] = (indices[indptr[i] : indptr[i + 1]], data[indptr[i] : indptr[i + 1]])
+        counted = {
+            word: (indices[indptr[i] : indptr[i + 1]], data[indptr[i] : indptr[i + 1]])
+            for i, word in enumerate(words)
+        }
+        self._cache[block].update(counted)
+        return counted

@@ -69,3 +69,17 @@ def test_a_title_gets_the_same_features_alone_as_in_a_batch(features):
 def test_a_title_with_nothing_known_has_no_features(features):
     assert features.transform(["xqzv"]).nnz == 0
     assert features.transform([""]).nnz == 0
+
+
+def test_a_cache_emptied_by_another_request_meanwhile_loses_nothing(features, monkeypatch):
+    texts = [normalise_title(title) for title in TITLES]
+    expected = scikit_learn_rows(features, texts)
+    count = features._count
+
+    def count_while_another_thread_empties_the_cache(block, words):
+        counted = count(block, words)
+        features._cache[block].clear()
+        return counted
+
+    monkeypatch.setattr(features, "_count", count_while_another_thread_empties_the_cache)
+    assert abs(features.transform(texts) - expected).max() < 1e-6
