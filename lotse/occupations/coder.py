@@ -22,10 +22,10 @@ Altgriechisch". Fitting takes 20 to 40 seconds from the shipped text files and t
 installed definitions; nothing is downloaded or pickled.
 """
 
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -426,11 +426,22 @@ class Coder:
         )
 
 
-@cache
+_fitted: list[Coder] = []
+_fitting = threading.Lock()
+
+
 def get_coder() -> Coder:
-    """The coder fitted on all shipped labels, built on first use (20 to 40 seconds)."""
-    reference = get_reference()
-    return Coder(reference_labels(reference), reference)
+    """The coder fitted on all shipped labels, built on first use (20 to 40 seconds).
+
+    Requests that arrive while the server's start-up thread fits it wait for that
+    fit instead of starting their own: each would cost 40 seconds and 600 MB.
+    """
+    if not _fitted:
+        with _fitting:
+            if not _fitted:
+                reference = get_reference()
+                _fitted.append(Coder(reference_labels(reference), reference))
+    return _fitted[0]
 
 
 def is_uncertain(matches: Sequence[Match]) -> bool:

@@ -1,5 +1,9 @@
+import threading
+import time
+
 import pytest
 
+from lotse.occupations import coder as coder_module
 from lotse.occupations.coder import get_coder
 from lotse.occupations.services import code_for_import
 
@@ -95,3 +99,23 @@ def test_the_matched_title_is_the_closest_label_of_the_code():
 )
 def test_a_title_no_label_names_is_read_through_the_definition_of_its_words(title, group):
     assert get_coder().code(title)[0].kldb5.startswith(group)
+
+
+def test_requests_during_the_start_up_fit_wait_for_it_instead_of_fitting_again(monkeypatch):
+    fits = []
+
+    class SlowCoder:
+        def __init__(self, labels, reference):
+            fits.append(self)
+            time.sleep(0.2)  # a real fit takes 40 s and 600 MB
+
+    monkeypatch.setattr(coder_module, "_fitted", [])
+    monkeypatch.setattr(coder_module, "Coder", SlowCoder)
+    got = []
+    requests = [threading.Thread(target=lambda: got.append(get_coder())) for _ in range(4)]
+    for request in requests:
+        request.start()
+    for request in requests:
+        request.join()
+    assert len(fits) == 1
+    assert got == fits * 4
