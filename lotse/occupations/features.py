@@ -102,6 +102,8 @@ class TitleFeatures:
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """The rows of ``texts`` (normalised titles), as scikit-learn's ``transform`` gives them."""
+        if not texts:
+            return sp.csr_matrix((0, self.labels.shape[1]), dtype=np.float32)
         columns: dict[str, int] = {}
         rows, cols = [], []
         heads: dict[str, int] = {}

@@ -46,12 +46,13 @@ def code_for_import(titles: Sequence[str], top: int = 5) -> list[CodedTitle]:
     stop an import.
     """
     valid = [(i, " ".join(t.split())) for i, t in enumerate(titles) if title_problem(t) is None]
-    coded = get_coder().code_many([title for _i, title in valid], top)
+    # The flag compares the first two codes, so they are found even for top 1.
+    coded = get_coder().code_many([title for _i, title in valid], max(top, 2))
     by_index = dict(zip((i for i, _t in valid), coded, strict=True))
     results = []
     for i, title in enumerate(titles):
         matches = by_index.get(i, [])
-        results.append(CodedTitle(title, matches, is_uncertain(matches)))
+        results.append(CodedTitle(title, matches[:top], is_uncertain(matches)))
     return results
 
 

@@ -51,7 +51,8 @@ def features():
 def test_titles_get_the_same_features_as_from_scikit_learn(features):
     texts = [normalise_title(title) for title in TITLES]
     expected = scikit_learn_rows(features, texts)
-    assert expected[:, -features.gloss_columns :].nnz, "the definitions take part"
+    assert features.gloss_columns, "the definitions take part"
+    assert expected[:, -features.gloss_columns :].nnz
     for attempt in ("words counted now", "words from the cache"):
         rows = features.transform(texts)
         assert rows.shape == expected.shape, attempt
@@ -64,6 +65,10 @@ def test_a_title_gets_the_same_features_alone_as_in_a_batch(features):
     for row, text in enumerate(texts):
         alone = features.transform([text]).toarray()[0]
         np.testing.assert_allclose(alone, together[row], atol=1e-6)
+
+
+def test_no_titles_make_no_rows(features):
+    assert features.transform([]).shape == (0, features.labels.shape[1])
 
 
 def test_a_title_with_nothing_known_has_no_features(features):
