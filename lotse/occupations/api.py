@@ -2,19 +2,29 @@
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from lotse.core.api import PageNumberPagination, ReadOnlyOrStaffWrites
 from lotse.core.text import fold
-from lotse.occupations.coder import get_coder
+from lotse.occupations.coder import CoderStarting, get_coder
 from lotse.occupations.reference import Occupation, get_reference
 from lotse.occupations.text import MAX_TITLE_LENGTH, title_problem
+
+
+class CoderNotReady(APIException):
+    """503 with Retry-After while the server fits the coder, instead of a request that hangs."""
+
+    status_code = 503
+    default_detail = _("The occupation coder is starting up. Please try again in a minute.")
+    default_code = "starting"
+    wait = 30  # seconds: REST framework sends it as Retry-After
 
 
 class OccupationSerializer(serializers.Serializer):
@@ -143,7 +153,11 @@ class OccupationViewSet(viewsets.ViewSet):
         query = TitleQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         title = query.validated_data["title"]
-        matches = get_coder().code(title, query.validated_data["top"])
+        try:
+            coder = get_coder(wait=False)
+        except CoderStarting as starting:
+            raise CoderNotReady() from starting
+        matches = coder.code(title, query.validated_data["top"])
         results = [
             {
                 "rank": m.rank,

@@ -430,17 +430,26 @@ _fitted: list[Coder] = []
 _fitting = threading.Lock()
 
 
-def get_coder() -> Coder:
+class CoderStarting(Exception):
+    """The coder is being fitted (the server has just started): ask again in a minute."""
+
+
+def get_coder(wait: bool = True) -> Coder:
     """The coder fitted on all shipped labels, built on first use (20 to 40 seconds).
 
-    Requests that arrive while the server's start-up thread fits it wait for that
-    fit instead of starting their own: each would cost 40 seconds and 600 MB.
+    Requests that arrive while another thread (the server's start-up) fits it wait
+    for that fit instead of starting their own, which would cost 40 seconds and
+    600 MB each; with ``wait=False`` they get ``CoderStarting`` at once instead.
     """
     if not _fitted:
-        with _fitting:
+        if not _fitting.acquire(blocking=wait):
+            raise CoderStarting
+        try:
             if not _fitted:
                 reference = get_reference()
                 _fitted.append(Coder(reference_labels(reference), reference))
+        finally:
+            _fitting.release()
     return _fitted[0]
 
 

@@ -4,20 +4,39 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from lotse.core.htmx import render_page
-from lotse.occupations.coder import get_coder
+from lotse.occupations.coder import CoderStarting, Match, get_coder
 from lotse.occupations.forms import TitleForm
 from lotse.occupations.reference import get_reference
 
 AUTOCOMPLETE_SIZE = 8
 
 
+def _code_unless_starting(title: str, top: int) -> tuple[list[Match], bool]:
+    """The title's codes, or none and True while the server still fits the coder.
+
+    For a minute after a start, a page says so instead of hanging until the fit is done.
+    """
+    try:
+        return get_coder(wait=False).code(title, top), False
+    except CoderStarting:
+        return [], True
+
+
 def occupation_list(request: HttpRequest) -> HttpResponse:
     """Code a title as one types; without a title, the ten occupational areas to browse."""
     reference = get_reference()
     form = TitleForm(request.GET) if "title" in request.GET else TitleForm()
-    matches = get_coder().code(form.cleaned_data["title"], 10) if form.is_valid() else []
+    matches, starting = (
+        _code_unless_starting(form.cleaned_data["title"], 10) if form.is_valid() else ([], False)
+    )
     areas = [reference.occupations[code] for code in reference.children.get("", [])]
-    context = {"form": form, "matches": matches, "areas": areas, "nav": "occupations"}
+    context = {
+        "form": form,
+        "matches": matches,
+        "starting": starting,
+        "areas": areas,
+        "nav": "occupations",
+    }
     return render_page(request, "occupations/occupation_list.html", context, fragment="results")
 
 
@@ -47,12 +66,12 @@ def autocomplete(request: HttpRequest, field: str) -> HttpResponse:
     """
     title = request.GET.get(field, request.GET.get("title", ""))
     form = TitleForm({"title": title}) if title.strip() else None
-    matches = (
-        get_coder().code(form.cleaned_data["title"], AUTOCOMPLETE_SIZE)
+    matches, starting = (
+        _code_unless_starting(form.cleaned_data["title"], AUTOCOMPLETE_SIZE)
         if form and form.is_valid()
-        else []
+        else ([], False)
     )
-    context = {"matches": matches, "form": form}
+    context = {"matches": matches, "form": form, "starting": starting}
     return render(request, "occupations/autocomplete.html", context)
 
 

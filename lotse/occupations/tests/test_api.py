@@ -44,6 +44,14 @@ def test_a_bad_title_is_a_400_that_names_the_field(client, title):
     assert "title" in response.json()
 
 
+def test_coding_while_the_server_starts_is_a_503_with_retry_after(client, coder_being_fitted):
+    response = client.get("/api/v1/occupations/code/", {"title": "Koch"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert response.json()["detail"]
+    assert client.get("/api/v1/occupations/26112/").status_code == 200  # the tree needs no fit
+
+
 def test_bad_filters_are_a_400(client):
     assert client.get("/api/v1/occupations/", {"level": 9}).status_code == 400
     assert client.get("/api/v1/occupations/code/").status_code == 400

@@ -49,6 +49,14 @@ def test_the_autocomplete_suggests_codes_for_a_widget_field(client):
     assert "<h1" not in html
 
 
+def test_while_the_server_starts_the_search_says_so_instead_of_hanging(client, coder_being_fitted):
+    page = client.get("/berufe/", {"title": "Koch"}).content.decode()
+    assert "Die Berufssuche startet gerade" in page
+    suggestions = client.get("/berufe/autocomplete/job/", {"job": "Koch"}).content.decode()
+    assert "Die Berufssuche startet gerade" in suggestions
+    assert "data-kldb5" not in suggestions
+
+
 def test_an_emptied_field_gets_no_suggestions_and_no_error(client):
     response = client.get("/berufe/autocomplete/job/", {"job": "  "})
     assert response.status_code == 200
