@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound
@@ -146,7 +146,16 @@ class OccupationViewSet(viewsets.ViewSet):
             raise NotFound()
         return Response(_detail(occupation))
 
-    @extend_schema(parameters=[TitleQuerySerializer], responses=CodeResultSerializer)
+    @extend_schema(
+        parameters=[TitleQuerySerializer],
+        responses={
+            200: CodeResultSerializer,
+            503: OpenApiResponse(
+                description="The coder is being fitted (about a minute after a server "
+                "start); try again after the seconds in the Retry-After header."
+            ),
+        },
+    )
     @action(detail=False, url_path="code")
     def code(self, request: Request) -> Response:
         """Ranked five-digit KldB codes for a free-text job title."""
