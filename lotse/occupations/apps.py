@@ -12,6 +12,8 @@ class OccupationsConfig(AppConfig):
         import sys
         import threading
 
+        from lotse.occupations import rules  # noqa: F401  (registers permission rules)
+
         # A serving process fits the coder in the background at start, so the first
         # autocomplete does not wait for it (runserver's child process, gunicorn).
         if os.environ.get("RUN_MAIN") == "true" or "gunicorn" in os.path.basename(sys.argv[0]):

@@ -3,10 +3,15 @@
 from typing import Any
 
 from django import forms
+from django.core.validators import FileExtensionValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lotse.occupations.services import TitleFileError, read_titles
 from lotse.occupations.text import MAX_TITLE_LENGTH, validate_title
+
+# A file of titles to code on the page: a few seconds of one core at most.
+MAX_FILE_BYTES, MAX_TITLES_IN_FILE = 2 * 1024 * 1024, 20_000
 
 
 class OccupationAutocomplete(forms.TextInput):
@@ -41,3 +46,29 @@ class TitleForm(forms.Form):
 
     def clean_title(self) -> str:
         return validate_title(self.cleaned_data["title"])
+
+
+class TitleFileForm(forms.Form):
+    """A CSV file with a column ``title`` or a text file with one title a line."""
+
+    file = forms.FileField(
+        label=_("File of job titles (CSV with a column “title”, or text with one title a line)"),
+        validators=[FileExtensionValidator(["csv", "txt"])],
+    )
+    top = forms.IntegerField(label=_("Codes per title"), min_value=1, max_value=10, initial=3)
+
+    def clean_file(self) -> list[str]:
+        """The titles of the file; a problem names its line, and nothing is coded."""
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        try:
+            titles = read_titles(upload)
+        except TitleFileError as error:
+            raise forms.ValidationError(str(error)) from error
+        if len(titles) > MAX_TITLES_IN_FILE:
+            raise forms.ValidationError(
+                _("The file holds %(count)d titles; at most %(max)d are coded at once.")
+                % {"count": len(titles), "max": MAX_TITLES_IN_FILE}
+            )
+        return titles

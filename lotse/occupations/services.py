@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO
 
+from django.utils.translation import gettext as _
+
 from lotse.occupations.coder import Match, get_coder, is_uncertain
 from lotse.occupations.text import title_problem, validate_title
 
@@ -63,7 +65,7 @@ def read_titles(handle: IO[bytes]) -> list[str]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise TitleFileError(f"line {line}: not UTF-8 text") from error
+        raise TitleFileError(_("line %(line)d: not UTF-8 text") % {"line": line}) from error
     lines = text.splitlines()
     first = lines[0] if lines else ""
     titles: list[tuple[int, str]] = []
@@ -72,16 +74,18 @@ def read_titles(handle: IO[bytes]) -> list[str]:
         for row in reader:
             line = reader.line_num
             if None in row or any(value is None for value in row.values()):
-                raise TitleFileError(f"line {line}: wrong number of fields")
+                raise TitleFileError(_("line %(line)d: wrong number of fields") % {"line": line})
             titles.append((line, row["title"] or ""))
     else:
         titles = [(number, line) for number, line in enumerate(lines, 1) if line.strip()]
     if not titles:
-        raise TitleFileError("line 1: no titles found")
+        raise TitleFileError(_("line 1: no titles found"))
     for line, title in titles:
         problem = title_problem(title)
         if problem:
-            raise TitleFileError(f"line {line}: {problem}")
+            raise TitleFileError(
+                _("line %(line)d: %(problem)s") % {"line": line, "problem": problem}
+            )
     return [" ".join(title.split()) for _line, title in titles]
 
 

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.occupation_list, name="occupation_list"),
     path("autocomplete/<slug:field>/", views.autocomplete, name="autocomplete"),
     path("quellen/", views.sources, name="sources"),
+    path("kodieren/", views.code_file, name="code_file"),
     path("<str:code>/", views.occupation_detail, name="occupation_detail"),
 ]

@@ -1,12 +1,17 @@
 """Pages of the occupations app: search and browse KldB, one position, autocomplete, sources."""
 
+import csv
+
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from lotse.core.htmx import render_page
+from lotse.core.permissions import can, require
 from lotse.occupations.coder import CoderStarting, Match, get_coder
-from lotse.occupations.forms import TitleForm
+from lotse.occupations.forms import MAX_TITLES_IN_FILE, TitleFileForm, TitleForm
 from lotse.occupations.reference import get_reference
+from lotse.occupations.services import OUTPUT_COLUMNS, coded_rows
 
 AUTOCOMPLETE_SIZE = 8
 
@@ -35,6 +40,7 @@ def occupation_list(request: HttpRequest) -> HttpResponse:
         "matches": matches,
         "starting": starting,
         "areas": areas,
+        "can_code_in_bulk": can(request.user, "occupations.code_in_bulk"),
         "nav": "occupations",
     }
     return render_page(request, "occupations/occupation_list.html", context, fragment="results")
@@ -73,6 +79,40 @@ def autocomplete(request: HttpRequest, field: str) -> HttpResponse:
     )
     context = {"matches": matches, "form": form, "starting": starting}
     return render(request, "occupations/autocomplete.html", context)
+
+
+@login_required
+def code_file(request: HttpRequest) -> HttpResponse:
+    """Upload a file of job titles, get it back coded, with the titles to check flagged.
+
+    The CSV starts with a byte-order mark, so that spreadsheet programs read its
+    umlauts as UTF-8.
+    """
+    require(request.user, "occupations.code_in_bulk")
+    posted = request.method == "POST"
+    form = TitleFileForm(request.POST, request.FILES) if posted else TitleFileForm()
+    starting = False
+    if posted and form.is_valid():
+        try:
+            get_coder(wait=False)
+        except CoderStarting:
+            starting = True
+        else:
+            titles, top = form.cleaned_data["file"], form.cleaned_data["top"]
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="berufe-kodiert.csv"'
+            response.write("\ufeff")
+            writer = csv.writer(response)
+            writer.writerow([*OUTPUT_COLUMNS, "uncertain"])
+            writer.writerows(coded_rows(titles, top, flag_uncertain=True))
+            return response
+    context = {
+        "form": form,
+        "starting": starting,
+        "max_titles": MAX_TITLES_IN_FILE,
+        "nav": "occupations",
+    }
+    return render(request, "occupations/code_file.html", context)
 
 
 def sources(request: HttpRequest) -> HttpResponse:

@@ -74,6 +74,12 @@ MATRIX: list[tuple[str, tuple, dict[str, int]]] = [
     ("occupations:occupation_detail", ("26112",), everyone(200)),
     ("occupations:autocomplete", ("title",), everyone(200)),
     ("occupations:sources", (), everyone(200)),
+    # occupations: coding a whole file, for partner staff
+    (
+        "occupations:code_file",
+        (),
+        {**everyone(200), "anonymous": 302, "company": 403, "talent": 403},
+    ),
 ]
 
 CASES = [

@@ -49,10 +49,10 @@ def test_code_titles_reads_a_text_file_with_one_title_a_line(tmp_path):
 @pytest.mark.parametrize(
     ("content", "line"),
     [
-        (b"title\nKoch\n" + b"x" * 300 + b"\n", "line 3"),
-        (b"Koch\nB\xe4cker\n", "line 2"),
-        (b"Koch\nBa\x00cker\n", "line 2"),
-        (b"title,code\nKoch,1\nB\xc3\xa4cker\n", "line 3"),
+        (b"title\nKoch\n" + b"x" * 300 + b"\n", "Zeile 3"),
+        (b"Koch\nB\xe4cker\n", "Zeile 2"),
+        (b"Koch\nBa\x00cker\n", "Zeile 2"),
+        (b"title,code\nKoch,1\nB\xc3\xa4cker\n", "Zeile 3"),
     ],
 )
 def test_a_malformed_input_file_names_the_line(tmp_path, content, line):

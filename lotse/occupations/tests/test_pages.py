@@ -1,4 +1,10 @@
+import csv
+import io
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from lotse.occupations import forms
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +93,51 @@ def test_the_sources_page_gives_every_attribution(client):
     html = client.get("/berufe/quellen/").content.decode()
     assert "Quelle: Statistik der Bundesagentur für Arbeit" in html
     assert "This service uses the ESCO classification of the European Commission." in html
+
+
+def upload(client, content: bytes, name: str = "stellen.csv", top: int = 2):
+    file = SimpleUploadedFile(name, content, content_type="text/csv")
+    return client.post("/berufe/kodieren/", {"file": file, "top": top})
+
+
+def test_an_adviser_gets_a_file_of_titles_back_coded_with_the_uncertain_flagged(client, adviser):
+    client.force_login(adviser)
+    assert 'href="/berufe/kodieren/"' in client.get("/berufe/").content.decode()
+    response = upload(client, b"title\nMechatroniker/in (m/w/d)\nZzqx Blorpf\n")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="berufe-kodiert.csv"'
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")  # spreadsheet programs then read UTF-8
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert [(row["title"], row["rank"]) for row in rows] == [
+        ("Mechatroniker/in (m/w/d)", "1"),
+        ("Mechatroniker/in (m/w/d)", "2"),
+        ("Zzqx Blorpf", "1"),
+        ("Zzqx Blorpf", "2"),
+    ]
+    assert rows[0]["kldb5"] == "26112"
+    assert [row["uncertain"] for row in rows] == ["0", "0", "1", "1"]
+
+
+def test_a_bad_file_is_explained_with_its_line_and_nothing_is_coded(client, adviser):
+    client.force_login(adviser)
+    response = upload(client, b"title\nKoch\n" + b"x" * 300 + b"\n")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'role="alert"' in html
+    assert "Zeile 3" in html
+    assert "200 Zeichen" in html
+
+
+def test_a_file_of_too_many_titles_is_refused(client, adviser, monkeypatch):
+    monkeypatch.setattr(forms, "MAX_TITLES_IN_FILE", 2)
+    client.force_login(adviser)
+    html = upload(client, "Koch\nBäcker\nMaurer\n".encode()).content.decode()
+    assert 'role="alert"' in html
+    assert "3" in html and "höchstens 2" in html
+
+
+def test_a_talent_may_not_upload_titles_to_code_nor_sees_the_link(client, talent):
+    client.force_login(talent)
+    assert upload(client, b"Koch\n").status_code == 403
+    assert "/berufe/kodieren/" not in client.get("/berufe/").content.decode()
