@@ -22,6 +22,7 @@ Altgriechisch". Fitting takes 20 to 40 seconds from the shipped text files and t
 installed definitions; nothing is downloaded or pickled.
 """
 
+import os
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -428,6 +429,20 @@ class Coder:
 
 _fitted: list[Coder] = []
 _fitting = threading.Lock()
+
+
+def _forget_fit_of_parent() -> None:
+    """In a process forked while its parent fitted (gunicorn --preload), start afresh.
+
+    The fitting thread does not come along into the child, but its held lock would:
+    every request there would wait or hear "starting" for ever.
+    """
+    global _fitting
+    if not _fitted:
+        _fitting = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_fit_of_parent)
 
 
 class CoderStarting(Exception):

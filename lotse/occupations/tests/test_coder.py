@@ -1,3 +1,4 @@
+import os
 import threading
 import time
 
@@ -125,3 +126,14 @@ def test_requests_during_the_start_up_fit_wait_for_it_instead_of_fitting_again(m
         request.join()
     assert len(fits) == 1
     assert got == fits * 4
+
+
+def test_a_worker_forked_while_the_parent_fits_can_fit_for_itself(coder_being_fitted):
+    # gunicorn --preload forks its workers from a master that may be fitting the coder
+    # (the fixture holds the fit lock as that master's thread would).
+    child = os.fork()
+    if child == 0:  # the worker: free to fit, not waiting on its parent's thread for ever
+        os._exit(0 if coder_module._fitting.acquire(blocking=False) else 1)
+    _pid, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert coder_module._fitting.locked()  # the parent's fit goes on
