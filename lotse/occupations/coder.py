@@ -249,7 +249,6 @@ class Coder:
         ends = [*self._starts[1:].tolist(), len(labels)]
         self._bounds = list(zip(self._starts.tolist(), ends, strict=True))
         self._weights = np.array([SOURCE_WEIGHTS[label.source] for label in labels], np.float32)
-        self._weights_one = np.ones(len(labels), np.float32)
         # Equal similarity: the occupation whose preferred label it is wins.
         self._is_esco = np.array(
             [(1.0 if label.preferred else 0.99) if label.esco_uri else 0.0 for label in labels],
@@ -364,7 +363,7 @@ class Coder:
         best = np.argpartition(-scores, top - 1, axis=1)[:, :top]
         rows = np.arange(len(titles))[:, None]
         ranked = best[rows, np.argsort(-scores[rows, best], axis=1)]
-        closest = self._closest_labels(similarity, ranked, self._weights_one)
+        closest = self._closest_labels(similarity, ranked)
         closest_esco = self._closest_labels(similarity, ranked, self._is_esco)
         return [
             [
@@ -377,12 +376,12 @@ class Coder:
         ]
 
     def _closest_labels(
-        self, similarity: sp.csr_matrix, ranked: np.ndarray, weight: np.ndarray
+        self, similarity: sp.csr_matrix, ranked: np.ndarray, weight: np.ndarray | None = None
     ) -> np.ndarray:
         """For each title and ranked code, its label most like the title (-1: none).
 
-        Only labels with a positive ``weight`` count, each similarity times its
-        weight; of equals, the first label wins.
+        With ``weight``, only labels of a positive weight count, each similarity
+        times its weight; of equals, the first label wins.
         """
         codes = len(self.codes)
         wanted = np.zeros(similarity.shape[0] * codes, bool)
@@ -390,7 +389,7 @@ class Coder:
         wanted[pairs] = True
         rows = np.repeat(np.arange(similarity.shape[0]), np.diff(similarity.indptr))
         keys = rows * codes + self._owner[similarity.indices]
-        values = similarity.data * weight[similarity.indices]
+        values = similarity.data if weight is None else similarity.data * weight[similarity.indices]
         keep = wanted[keys] & (values > 0)
         keys, values, labels = keys[keep], values[keep], similarity.indices[keep]
         # Per key, the highest value first and, of equal values, the first label.

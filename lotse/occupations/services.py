@@ -7,9 +7,9 @@ the problem (and, for files, the line) instead of an error page.
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Protocol
 
 from django.utils.translation import gettext as _
 
@@ -89,21 +89,31 @@ def read_titles(handle: IO[bytes]) -> list[str]:
     return [" ".join(title.split()) for _line, title in titles]
 
 
-def coded_rows(
-    titles: Iterable[str], top: int, flag_uncertain: bool = False
-) -> Iterator[list[str]]:
-    """Rows of the output CSV: ``top`` rows per title.
+class Writable(Protocol):
+    """Where the CSV goes: an open text file or an HttpResponse."""
 
-    With ``flag_uncertain`` each row ends in ``1`` where a person should check the
-    title's coding (``is_uncertain``), else ``0``; the flag is that of the title.
+    def write(self, text: str, /) -> object: ...
+
+
+def write_coded_csv(
+    handle: Writable, titles: Sequence[str], top: int, flag_uncertain: bool = False
+) -> int:
+    """Write the output CSV, ``top`` rows per title; return how many titles are uncertain.
+
+    With ``flag_uncertain`` a last column ``uncertain`` holds ``1`` on every row of a
+    title a person should check (``is_uncertain``), else ``0``.
     """
-    titles = list(titles)
+    writer = csv.writer(handle)
+    writer.writerow([*OUTPUT_COLUMNS, *(["uncertain"] if flag_uncertain else [])])
     # The flag compares the first two codes, so they are found even for top 1.
     coded = get_coder().code_many(titles, max(top, 2))
+    flagged = 0
     for title, matches in zip(titles, coded, strict=True):
-        flag = ["1" if is_uncertain(matches) else "0"] if flag_uncertain else []
-        for match in matches[:top]:
-            yield [
+        uncertain = is_uncertain(matches)
+        flagged += uncertain
+        flag = ["1" if uncertain else "0"] if flag_uncertain else []
+        writer.writerows(
+            [
                 title,
                 str(match.rank),
                 match.kldb5,
@@ -112,3 +122,6 @@ def coded_rows(
                 match.esco_uri,
                 *flag,
             ]
+            for match in matches[:top]
+        )
+    return flagged

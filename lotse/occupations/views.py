@@ -1,7 +1,5 @@
 """Pages of the occupations app: search and browse KldB, one position, autocomplete, sources."""
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,7 +9,7 @@ from lotse.core.permissions import can, require
 from lotse.occupations.coder import CoderStarting, Match, get_coder
 from lotse.occupations.forms import MAX_TITLES_IN_FILE, TitleFileForm, TitleForm
 from lotse.occupations.reference import get_reference
-from lotse.occupations.services import OUTPUT_COLUMNS, coded_rows
+from lotse.occupations.services import write_coded_csv
 
 AUTOCOMPLETE_SIZE = 8
 
@@ -102,9 +100,7 @@ def code_file(request: HttpRequest) -> HttpResponse:
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="berufe-kodiert.csv"'
             response.write("\ufeff")
-            writer = csv.writer(response)
-            writer.writerow([*OUTPUT_COLUMNS, "uncertain"])
-            writer.writerows(coded_rows(titles, top, flag_uncertain=True))
+            write_coded_csv(response, titles, top, flag_uncertain=True)
             return response
     context = {
         "form": form,

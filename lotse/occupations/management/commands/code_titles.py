@@ -1,10 +1,9 @@
-import csv
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lotse.occupations.services import OUTPUT_COLUMNS, TitleFileError, coded_rows, read_titles
+from lotse.occupations.services import TitleFileError, read_titles, write_coded_csv
 
 
 class Command(BaseCommand):
@@ -43,14 +42,8 @@ class Command(BaseCommand):
                 titles = read_titles(handle)
         except TitleFileError as error:
             raise CommandError(f"{input}, {error}") from error
-        flagged = 0
         with open(output, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow([*OUTPUT_COLUMNS, *(["uncertain"] if flag_uncertain else [])])
-            for row in coded_rows(titles, top, flag_uncertain):
-                writer.writerow(row)
-                if flag_uncertain and row[1] == "1" and row[-1] == "1":  # once per title
-                    flagged += 1
+            flagged = write_coded_csv(handle, titles, top, flag_uncertain)
         report = f"{len(titles)} titles coded, {len(titles) * top} rows in {output}"
         if flag_uncertain:
             report += f"; {flagged} flagged uncertain, for a person to check"
