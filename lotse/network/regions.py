@@ -7,6 +7,7 @@ database match the shipped files and is safe to run again.
 """
 
 import csv
+import functools
 import gzip
 import io
 from collections.abc import Iterator
@@ -78,6 +79,12 @@ def build_region_files(source: Path, target_dir: Path = DATA_DIR) -> tuple[int, 
     ):
         packed.write(buffer.getvalue().encode("utf-8"))
     return len(states) + len(districts), len(postcodes)
+
+
+@functools.cache
+def place_names() -> frozenset[str]:
+    """The names of all German places with a postcode ("Chemnitz", "Frankfurt am Main")."""
+    return frozenset(row["place"] for row in _read_postcodes(POSTCODES_FILE))
 
 
 def _read_postcodes(path: Path) -> Iterator[dict[str, str]]:

@@ -35,6 +35,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
+from lotse.network.regions import place_names
 from lotse.occupations.features import TitleFeatures
 from lotse.occupations.glossary import ENGLISH
 from lotse.occupations.reference import REQUIREMENT_LEVELS, Reference, get_reference
@@ -63,6 +64,8 @@ FUSION = {
     "kind": 0.0559,
 }
 NEAREST_MAX_DF = 0.005
+PLACE_WORD_LENGTH = 4  # shorter words of place names ("bad", "am") are left in titles
+_BEFORE_PLACES = frozenset({"in", "im", "bei", "raum", "region", "nahe", "um"})
 # Words in GLOSS_KNOWN_LABELS labels or more ("fachkraft", "meister", "und") are read
 # through the labels alone: a dictionary blurs what they say about level and code.
 GLOSS_KNOWN_LABELS = 150
@@ -239,6 +242,15 @@ class Coder:
             word for word, count in label_counts.items() if count >= GLOSS_KNOWN_LABELS
         ) | frozenset(ENGLISH)
         self._features = TitleFeatures(texts, known_words)
+        # Vacancies name the place of work ("Produktionshelfer in Chemnitz"). The words of
+        # German place names that no label has are dropped from titles: "chemnitz" read
+        # like "chemie" and sent a production helper to the chemical industry.
+        self._places = frozenset(
+            word
+            for place in place_names()
+            for word in normalise_title(place).split()
+            if len(word) >= PLACE_WORD_LENGTH
+        ).difference(label_counts)
         vectors = self._features.labels
         self.codes = sorted({label.kldb5 for label in labels})
         index = {code: i for i, code in enumerate(self.codes)}
@@ -354,7 +366,7 @@ class Coder:
         return evidence, similarity
 
     def _code_batch(self, titles: Sequence[str], top: int) -> list[list[Match]]:
-        queries = self._features.transform([normalise_title(title) for title in titles])
+        queries = self._features.transform([self._normalise(title) for title in titles])
         evidence, similarity = self._evidence(queries)
         scores = np.zeros_like(evidence["nearest"])
         for name, values in evidence.items():
@@ -374,6 +386,18 @@ class Coder:
             ]
             for row in range(len(titles))
         ]
+
+    def _normalise(self, title: str) -> str:
+        """The title as the labels are written: normalised, without the place of work."""
+        words = normalise_title(title).split()
+        kept: list[str] = []
+        for word in words:
+            if word not in self._places:
+                kept.append(word)
+                continue
+            while kept and kept[-1] in _BEFORE_PLACES:  # "in", "im Raum"
+                kept.pop()
+        return " ".join(kept or words)
 
     def _closest_labels(
         self, similarity: sp.csr_matrix, ranked: np.ndarray, weight: np.ndarray | None = None

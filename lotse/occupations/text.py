@@ -4,7 +4,10 @@
 title to the coder: umlauts folded (``core.text.fold``), gender markers and
 the other gender's form after a slash dropped, the feminine "-frau" read as "-mann" and a
 feminine "-in" ending removed; abbreviations ("MFA") are spelt out and English
-job words ("truck driver") gain their German word (``glossary``). The
+job words ("truck driver") gain their German word (``glossary``). What a
+vacancy says beside the occupation ("in Teilzeit", "ab sofort gesucht",
+"15,50 €/Std.", "Quereinsteiger willkommen") is dropped: no label has those
+words, and their n-grams pulled titles towards unrelated codes. The
 benchmark groups titles by the same key, so spelling and gender variants are
 never split between training and test.
 """
@@ -61,11 +64,34 @@ _REWRITES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = 
 ]
 
 
+# Terms of employment, pay, hours and calls to apply, as vacancies add them to the
+# title (folded, after punctuation became spaces). None of these words is in any
+# shipped label; "euro" and "h" are, so they go only after a number, and a year only
+# from 2025 on ("Ausbildung bis 2021" is part of an old title).
+_VACANCY_DETAILS = re.compile(
+    r"(?<= )(?:"
+    r"(?:in )?voll (?:oder|und|od) teilzeit|(?:in )?(?:vollzeit|teilzeit)(?:stelle)?"
+    r"|(?:auf )?(?:\d+ euro|minijob) basis|minijob(?:ber)?|nebenjob|aushilfsjob"
+    r"|(?:un)?befristet(?:e|er)?|(?:in )?festanstellung|(?:ab )?sofort|(?:dringend )?gesucht"
+    r"|wir suchen|zum naechstmoeglichen zeitpunkt|arbeitsbeginn"
+    r"|home ?office(?: moeglich)?|remote(?: moeglich)?|mobiles arbeiten|hybrid"
+    r"|(?:als )?quereinsteiger(?: willkommen)?|quereinstieg(?: moeglich)?|werkstudent"
+    r"|(?:im )?schicht(?:dienst|betrieb|system)|\d schicht(?: system)?"
+    r"|(?:top |gute |tarifliche |ueberdurchschnittliche )?(?:bezahlung|verguetung)"
+    r"|(?:\d+ )?(?:wechsel)?praemie|\d+ tage woche|(?:fuer )?unser(?:e|en)? team"
+    r"|\d+(?: \d+)? (?:euro|eur|std|stunden|h)(?: (?:std|stunde|woche|monat|brutto))*"
+    r"|std(?: woche)?|stunden woche|\d+h|brutto|20(?:2[5-9]|3\d)"
+    r")(?= )"
+)
+_TRAINEESHIP = re.compile(r"^(?:ausbildung|umschulung) (?:zum|zur|als) ")
+
+
 def normalise_title(title: str) -> str:
     """The comparable form of a job title: folded, without gender forms and punctuation."""
     text = fold(title)
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
+    text = _TRAINEESHIP.sub("", _VACANCY_DETAILS.sub(" ", f" {text} ").strip())
     words = []
     for word in text.split():
         words.append(ABBREVIATIONS.get(word, word))

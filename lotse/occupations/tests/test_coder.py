@@ -46,6 +46,25 @@ def test_abbreviations_and_english_job_words_are_understood(title, code):
     assert get_coder().code(title)[0].kldb5 == code
 
 
+@pytest.mark.parametrize(
+    ("vacancy_title", "title"),
+    [
+        ("Produktionshelfer (m/w/d) in Chemnitz", "Produktionshelfer"),  # not "chemie"
+        ("Verkäufer*in Teilzeit 20 Std./Woche", "Verkäufer"),
+        ("Altenpfleger (m/w/d) – 500 € Wechselprämie", "Altenpfleger"),
+        ("Lagerist (m/w/d) Leipzig, ab sofort", "Lagerist"),
+    ],
+)
+def test_a_vacancy_title_gets_the_codes_of_the_occupation_it_names(vacancy_title, title):
+    coder = get_coder()
+    assert [m.kldb5 for m in coder.code(vacancy_title)] == [m.kldb5 for m in coder.code(title)]
+
+
+def test_a_place_name_that_is_also_a_word_of_a_label_is_kept():
+    # "Meister/in für Veranstaltungstechnik - Halle": the hall, not the city on the Saale
+    assert "halle" in get_coder()._normalise("Meister Veranstaltungstechnik Halle")
+
+
 def test_a_code_comes_with_score_matched_title_and_esco_occupation():
     match = get_coder().code("Mechatroniker/in (m/w/d)")[0]
     assert match.rank == 1

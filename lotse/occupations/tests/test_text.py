@@ -40,6 +40,37 @@ def test_abbreviations_are_spelt_out_and_english_words_gain_the_german_one():
     assert normalise_title("Truck Driver") == "truck lkw driver fahrer"
 
 
+@pytest.mark.parametrize(
+    ("vacancy_title", "normalised"),
+    [
+        ("Pflegefachkraft (m/w/d) in Voll- oder Teilzeit, ab sofort gesucht", "pflegefachkraft"),
+        ("Verkäufer*in Teilzeit 20 Std./Woche", "verkaeufer"),
+        ("Produktionshelfer (m/w/d) 3-Schicht, 15,50 €/Std.", "produktionshelfer"),
+        ("Lagerhelfer (m/w/d) auf Minijob-Basis, unbefristet", "lagerhelfer"),
+        ("Staplerfahrer (m/w/d) im Schichtdienst – Quereinsteiger willkommen", "staplerfahrer"),
+        ("Ausbildung zum Bürokaufmann (m/w/d) 2027", "buerokaufmann"),
+        ("Sachbearbeiter Lohnbuchhaltung – Homeoffice möglich", "sachbearbeiter lohnbuchhaltung"),
+    ],
+)
+def test_what_a_vacancy_says_beside_the_occupation_is_dropped(vacancy_title, normalised):
+    assert normalise_title(vacancy_title) == normalised
+
+
+@pytest.mark.parametrize(
+    ("label", "normalised"),
+    [
+        ("Euro-Manager/in", "euro manager"),  # "euro" goes only after an amount
+        ("Sofortbildfotograf/in", "sofortbildfotograf"),
+        (
+            "Elektroniker/in - Masch. u. Antriebst. (Ausbildung bis 2021)",
+            "elektroniker masch u antriebst ausbildung bis 2021",
+        ),
+    ],
+)
+def test_words_of_the_official_titles_are_not_taken_for_vacancy_details(label, normalised):
+    assert normalise_title(label) == normalised
+
+
 def test_variants_of_a_title_share_one_benchmark_group():
     assert variant_key("Abbrucharbeiter/in") == variant_key("Abbrucharbeiterin")
     assert variant_key("Abbrucharbeiter/in") != variant_key("Abbruchhelfer/in")
@@ -58,6 +89,7 @@ def test_a_title_is_stripped_of_extra_whitespace():
         ("Koch\x00", "Steuerzeichen"),
         (b"Koch", "kein Binär"),
         ("(m/w/d)", "kein Wort, das sich codieren lässt"),
+        ("Vollzeit, ab sofort (m/w/d)", "kein Wort, das sich codieren lässt"),
         ("Водитель", "kein Wort, das sich codieren lässt"),
     ],
 )
