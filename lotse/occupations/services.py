@@ -7,16 +7,24 @@ the problem (and, for files, the line) instead of an error page.
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Protocol
 
+from django.core import signing
 from django.utils.translation import gettext as _
 
 from lotse.occupations.coder import Match, get_coder, is_uncertain
+from lotse.occupations.reference import get_reference
 from lotse.occupations.text import title_problem, validate_title
 
 OUTPUT_COLUMNS = ["title", "rank", "kldb5", "score", "matched_title", "esco_uri"]
+# The file after a person checked the uncertain titles: one row a title.
+CHECKED_COLUMNS = ["title", "kldb5", "kldb_title", "uncertain", "checked"]
+# Uncertain titles a person checks on one page; more stay flagged in the file.
+REVIEW_PAGE_SIZE = 200
+# Codes offered for each uncertain title, and how long a review form stays valid.
+REVIEW_CHOICES, REVIEW_MAX_AGE = 5, 24 * 60 * 60
 
 
 @dataclass(frozen=True)
@@ -125,3 +133,83 @@ def write_coded_csv(
             for match in matches[:top]
         )
     return flagged
+
+
+class ReviewError(ValueError):
+    """A review form that cannot be turned into a file; the message says why."""
+
+
+@dataclass(frozen=True)
+class Review:
+    """A coded file whose uncertain titles wait for a person to choose their codes.
+
+    ``sealed`` carries the whole file through the review form, signed, so that
+    nothing is stored on the server and the codes written come from the coder or
+    from the choices it offered.
+    """
+
+    to_check: list[tuple[int, CodedTitle]]  # (line of the file - 1, coded title)
+    titles: int
+    uncertain: int
+    sealed: str
+
+    @property
+    def left_flagged(self) -> int:
+        return self.uncertain - len(self.to_check)
+
+
+def start_review(titles: Sequence[str], salt: str) -> Review:
+    """Code the titles and pick the uncertain ones a person checks on one page."""
+    coded = code_for_import(titles, REVIEW_CHOICES)
+    uncertain = [(i, item) for i, item in enumerate(coded) if item.uncertain]
+    to_check = uncertain[:REVIEW_PAGE_SIZE]
+    batch = {
+        "titles": list(titles),
+        "codes": [item.kldb5 for item in coded],
+        "uncertain": [i for i, _item in uncertain],
+        "offered": {str(i): [m.kldb5 for m in item.matches] for i, item in to_check},
+    }
+    sealed = signing.dumps(batch, salt=salt, compress=True)
+    return Review(to_check, len(coded), len(uncertain), sealed)
+
+
+def write_checked_csv(handle: Writable, sealed: str, choices: Mapping[str, str], salt: str) -> int:
+    """Write one row a title, with the code a person chose where one was offered.
+
+    ``choices`` maps ``code-<i>`` to an offered code or to "" (none fits). Returns
+    how many titles a person checked; a forged, outdated or incomplete form is a
+    ``ReviewError`` and nothing is written.
+    """
+    try:
+        batch = signing.loads(sealed, salt=salt, max_age=REVIEW_MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise ReviewError(
+            _("The review is older than a day. Please upload the file again.")
+        ) from error
+    except signing.BadSignature as error:
+        raise ReviewError(_("The review form is damaged. Please upload the file again.")) from error
+    titles, codes = batch["titles"], list(batch["codes"])
+    for index, offered in batch["offered"].items():
+        chosen = choices.get(f"code-{index}")
+        if chosen is None or (chosen and chosen not in offered):
+            title = titles[int(index)]
+            raise ReviewError(
+                _("Choose one of the offered codes for “%(title)s”.") % {"title": title}
+            )
+        codes[int(index)] = chosen
+    occupations = get_reference().occupations
+    uncertain = set(batch["uncertain"])
+    writer = csv.writer(handle)
+    writer.writerow(CHECKED_COLUMNS)
+    for i, (title, code) in enumerate(zip(titles, codes, strict=True)):
+        occupation = occupations.get(code)
+        writer.writerow(
+            [
+                title,
+                code,
+                occupation.title if occupation else "",
+                "1" if i in uncertain else "0",
+                "1" if str(i) in batch["offered"] else "0",
+            ]
+        )
+    return len(batch["offered"])

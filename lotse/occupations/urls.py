@@ -9,5 +9,6 @@ urlpatterns = [
     path("autocomplete/<slug:field>/", views.autocomplete, name="autocomplete"),
     path("quellen/", views.sources, name="sources"),
     path("kodieren/", views.code_file, name="code_file"),
+    path("kodieren/geprueft/", views.checked_file, name="checked_file"),
     path("<str:code>/", views.occupation_detail, name="occupation_detail"),
 ]

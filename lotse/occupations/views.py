@@ -3,13 +3,20 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
 
 from lotse.core.htmx import render_page
 from lotse.core.permissions import can, require
 from lotse.occupations.coder import CoderStarting, Match, get_coder
 from lotse.occupations.forms import MAX_TITLES_IN_FILE, TitleFileForm, TitleForm
 from lotse.occupations.reference import get_reference
-from lotse.occupations.services import write_coded_csv
+from lotse.occupations.services import (
+    REVIEW_PAGE_SIZE,
+    ReviewError,
+    start_review,
+    write_checked_csv,
+    write_coded_csv,
+)
 
 AUTOCOMPLETE_SIZE = 8
 
@@ -97,9 +104,11 @@ def code_file(request: HttpRequest) -> HttpResponse:
             starting = True
         else:
             titles, top = form.cleaned_data["file"], form.cleaned_data["top"]
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = 'attachment; filename="berufe-kodiert.csv"'
-            response.write("\ufeff")
+            if request.POST.get("action") == "review":
+                review = start_review(titles, _review_salt(request))
+                context = {"review": review, "page_size": REVIEW_PAGE_SIZE, "nav": "occupations"}
+                return render(request, "occupations/code_review.html", context)
+            response = _csv_download("berufe-kodiert.csv")
             write_coded_csv(response, titles, top, flag_uncertain=True)
             return response
     context = {
@@ -109,6 +118,35 @@ def code_file(request: HttpRequest) -> HttpResponse:
         "nav": "occupations",
     }
     return render(request, "occupations/code_file.html", context)
+
+
+def _review_salt(request: HttpRequest) -> str:
+    """A review form is valid for the person it was made for only."""
+    return f"occupations.review.{request.user.pk}"
+
+
+def _csv_download(filename: str) -> HttpResponse:
+    """A CSV response that starts with a byte-order mark, for spreadsheet programs."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    return response
+
+
+@login_required
+@require_POST
+def checked_file(request: HttpRequest) -> HttpResponse:
+    """The reviewed file: the chosen codes of the uncertain titles, the coder's for the rest."""
+    require(request.user, "occupations.code_in_bulk")
+    response = _csv_download("berufe-geprueft.csv")
+    try:
+        write_checked_csv(
+            response, request.POST.get("batch", ""), request.POST, _review_salt(request)
+        )
+    except ReviewError as error:
+        context = {"error": str(error), "nav": "occupations"}
+        return render(request, "occupations/code_review_error.html", context, status=400)
+    return response
 
 
 def sources(request: HttpRequest) -> HttpResponse:

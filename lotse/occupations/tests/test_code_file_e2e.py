@@ -83,3 +83,36 @@ def test_a_broken_file_is_explained_with_its_line(signed_in_adviser: Page, tmp_p
     page.get_by_role("button", name="Kodieren und herunterladen").click()
     expect(page.get_by_role("alert")).to_contain_text("Zeile 3")
     assert_accessible(page)
+
+
+def test_an_adviser_checks_the_uncertain_titles_before_downloading(
+    signed_in_adviser: Page, tmp_path: Path
+) -> None:
+    page = signed_in_adviser
+    page.goto("/berufe/kodieren/")
+    titles = tmp_path / "jobmesse.txt"
+    titles.write_text("Mechatroniker/in (m/w/d)\nZzqx Blorpf\nXylophonstimmer\n", "utf-8")
+    page.get_by_label("Datei mit Berufstiteln").set_input_files(titles)
+    page.get_by_role("button", name="Erst die unsicheren Titel prüfen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Unsichere Titel prüfen")
+    expect(page.get_by_role("status")).to_have_text("3 Titel kodiert, 2 davon unsicher.")
+    assert_accessible(page)
+
+    # Each uncertain title is a group of choices named by the title; the first code is chosen.
+    unclear = page.get_by_role("group", name="Zzqx Blorpf")
+    expect(unclear.get_by_role("radio").first).to_be_checked()
+    unclear.get_by_role("radio", name="Keiner passt: ohne Code lassen").check()
+    stimmer = page.get_by_role("group", name="Xylophonstimmer")
+    second = stimmer.get_by_role("radio").nth(1)
+    chosen = second.get_attribute("value")
+    second.focus()
+    page.keyboard.press("Space")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Geprüfte Datei herunterladen").click()
+    assert download.value.suggested_filename == "berufe-geprueft.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
+    assert [(row["title"], row["kldb5"], row["checked"]) for row in rows] == [
+        ("Mechatroniker/in (m/w/d)", "26112", "0"),
+        ("Zzqx Blorpf", "", "1"),
+        ("Xylophonstimmer", chosen, "1"),
+    ]

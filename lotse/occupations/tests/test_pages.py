@@ -1,10 +1,11 @@
 import csv
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from lotse.occupations import forms
+from lotse.occupations import forms, services
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +142,99 @@ def test_a_talent_may_not_upload_titles_to_code_nor_sees_the_link(client, talent
     client.force_login(talent)
     assert upload(client, b"Koch\n").status_code == 403
     assert "/berufe/kodieren/" not in client.get("/berufe/").content.decode()
+
+
+def review(client, content: bytes):
+    file = SimpleUploadedFile("stellen.txt", content, content_type="text/plain")
+    return client.post("/berufe/kodieren/", {"file": file, "top": 1, "action": "review"})
+
+
+def checked_rows(response) -> list[dict[str, str]]:
+    assert response["Content-Disposition"] == 'attachment; filename="berufe-geprueft.csv"'
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def review_form(html: str) -> dict[str, str]:
+    """The fields the review page posts, as a browser would with nothing changed."""
+    fields = dict(re.findall(r'name="(batch|csrfmiddlewaretoken)" value="([^"]*)"', html))
+    fields.update(re.findall(r'name="(code-\d+)" value="(\d*)" checked', html))
+    return fields
+
+
+def test_an_adviser_chooses_the_codes_of_the_uncertain_titles_before_downloading(client, adviser):
+    client.force_login(adviser)
+    page = review(client, b"Mechatroniker/in (m/w/d)\nZzqx Blorpf\nXylophonstimmer\n")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "3 Titel kodiert, 2 davon unsicher." in html
+    # Only the uncertain titles are asked about, each with five codes and "none fits".
+    assert "<legend>Zzqx Blorpf</legend>" in html and "<legend>Xylophonstimmer</legend>" in html
+    assert "<legend>Mechatroniker/in (m/w/d)</legend>" not in html
+    assert html.count('name="code-1"') == html.count('name="code-2"') == 6
+    fields = review_form(html)
+    offered = re.findall(r'name="code-2" value="(\d+)"', html)
+    fields["code-2"] = offered[3]  # the fourth code fits better than the first
+    fields["code-1"] = ""  # none fits
+    rows = checked_rows(client.post("/berufe/kodieren/geprueft/", fields))
+    assert [(r["title"], r["kldb5"], r["uncertain"], r["checked"]) for r in rows] == [
+        ("Mechatroniker/in (m/w/d)", "26112", "0", "0"),
+        ("Zzqx Blorpf", "", "1", "1"),
+        ("Xylophonstimmer", offered[3], "1", "1"),
+    ]
+    assert rows[0]["kldb_title"].startswith("Berufe in der Mechatronik")
+
+
+def test_a_file_the_coder_is_sure_of_needs_no_choice(client, adviser):
+    client.force_login(adviser)
+    html = review(client, b"Mechatroniker/in\nKoch\n").content.decode()
+    assert "davon unsicher" in html and "<fieldset" not in html
+    rows = checked_rows(client.post("/berufe/kodieren/geprueft/", review_form(html)))
+    assert [(r["kldb5"], r["checked"]) for r in rows] == [("26112", "0"), ("29302", "0")]
+
+
+def test_uncertain_titles_beyond_one_page_stay_flagged(client, adviser, monkeypatch):
+    monkeypatch.setattr(services, "REVIEW_PAGE_SIZE", 1)
+    client.force_login(adviser)
+    html = review(client, b"Zzqx Blorpf\nXylophonstimmer\n").content.decode()
+    assert html.count("<fieldset") == 1
+    assert "1 weiterer behält seinen ersten Code" in html
+    rows = checked_rows(client.post("/berufe/kodieren/geprueft/", review_form(html)))
+    assert [(r["uncertain"], r["checked"]) for r in rows] == [("1", "1"), ("1", "0")]
+    assert rows[1]["kldb5"]  # the coder's first code
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"batch": "forged"}, "Das Prüfformular ist beschädigt."),
+        ({"code-0": "99999"}, "Wählen Sie einen der angebotenen Codes für „Zzqx Blorpf“."),
+    ],
+)
+def test_a_forged_review_is_refused_with_a_reason_and_no_file(client, adviser, change, message):
+    client.force_login(adviser)
+    fields = review_form(review(client, b"Zzqx Blorpf\n").content.decode())
+    response = client.post("/berufe/kodieren/geprueft/", {**fields, **change})
+    assert response.status_code == 400
+    assert "Content-Disposition" not in response
+    assert message in response.content.decode()
+
+
+def test_a_review_made_for_one_person_is_refused_to_another(client, adviser, coordinator):
+    client.force_login(adviser)
+    fields = review_form(review(client, b"Zzqx Blorpf\n").content.decode())
+    client.force_login(coordinator)
+    assert client.post("/berufe/kodieren/geprueft/", fields).status_code == 400
+
+
+def test_a_talent_may_not_download_a_checked_file(client, talent):
+    client.force_login(talent)
+    assert client.post("/berufe/kodieren/geprueft/", {"batch": "x"}).status_code == 403
+
+
+def test_a_review_left_open_for_over_a_day_asks_for_the_file_again(client, adviser, monkeypatch):
+    client.force_login(adviser)
+    fields = review_form(review(client, b"Zzqx Blorpf\n").content.decode())
+    monkeypatch.setattr(services, "REVIEW_MAX_AGE", -1)
+    response = client.post("/berufe/kodieren/geprueft/", fields)
+    assert response.status_code == 400
+    assert "älter als einen Tag" in response.content.decode()
