@@ -38,6 +38,7 @@ from threadpoolctl import threadpool_limits
 from lotse.network.regions import place_names
 from lotse.occupations.features import TitleFeatures
 from lotse.occupations.glossary import ENGLISH
+from lotse.occupations.glosses import names_a_place
 from lotse.occupations.reference import REQUIREMENT_LEVELS, Reference, get_reference
 from lotse.occupations.text import normalise_title
 
@@ -243,14 +244,16 @@ class Coder:
         ) | frozenset(ENGLISH)
         self._features = TitleFeatures(texts, known_words)
         # Vacancies name the place of work ("Produktionshelfer in Chemnitz"). The words of
-        # German place names that no label has are dropped from titles: "chemnitz" read
-        # like "chemie" and sent a production helper to the chemical industry.
-        self._places = frozenset(
+        # German place names that no label has and the dictionary reads as a place are
+        # dropped from titles: "chemnitz" read like "chemie" and sent a production helper
+        # to the chemical industry. "Essen auf Rädern" keeps its "essen".
+        candidates = {
             word
             for place in place_names()
             for word in normalise_title(place).split()
-            if len(word) >= PLACE_WORD_LENGTH
-        ).difference(label_counts)
+            if len(word) >= PLACE_WORD_LENGTH and word not in label_counts
+        }
+        self._places = frozenset(word for word in candidates if names_a_place(word))
         vectors = self._features.labels
         self.codes = sorted({label.kldb5 for label in labels})
         index = {code: i for i, code in enumerate(self.codes)}

@@ -34,6 +34,15 @@ MIN_PART, MIN_LAST_PART = 3, 5
 # Fields named after their scholars: "Planetologe" is explained under "Planetologie".
 _FIELD_OF = (("loge", "logie"), ("ist", "istik"), ("iker", "ik"))
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+# How an entry for a town or village starts ("Großstadt in Sachsen", "Gemeinde im ...").
+_PLACE_ENTRY = frozenset(
+    {
+        "stadt", "grossstadt", "kleinstadt", "kreisstadt", "hauptstadt", "landeshauptstadt",
+        "stadtkreis", "kreisfreie", "gemeinde", "marktgemeinde", "dorf", "ortsteil",
+        "ortschaft", "stadtteil", "stadtbezirk", "kurort", "landkreis", "ortsgemeinde",
+        "verbandsgemeinde", "toponym", "bundesland",
+    }
+)  # fmt: skip
 
 
 def glosses_path() -> Path | None:
@@ -103,6 +112,23 @@ def gloss_text(normalised: str, known: Container[str] = frozenset()) -> str:
     """
     glossed = (gloss_of(word, known) for word in normalised.split() if word not in known)
     return " ".join(gloss for gloss in glossed if gloss)
+
+
+def names_a_place(word: str) -> bool:
+    """Whether the dictionary knows a folded word first as a town or village, or not at all.
+
+    Many place names are words too ("Essen", "Halle", "Aue", "Speicher"): those
+    stay in a title. An inflected word without an entry of its own ("drogen",
+    from Droge) is no place either.
+    """
+    table = glosses()
+    gloss = table.get(word)
+    if gloss is None:
+        stems = (word[:-1], word[:-2])
+        return not any(len(stem) >= MIN_PART and stem in table for stem in stems)
+    first = _NON_WORD.sub(" ", fold(gloss.split("|", 1)[0])).split()[:3]
+    # "Ort in Niedersachsen" is a village, "Ort, an dem Züge halten" a station.
+    return not _PLACE_ENTRY.isdisjoint(first) or first[:2] in (["ort", "in"], ["ort", "im"])
 
 
 def forget_looked_up_words() -> None:

@@ -40,6 +40,15 @@ class CodedTitle:
         return self.matches[0].kldb5 if self.matches else ""
 
 
+# A cell starting so is a formula to a spreadsheet program, which an uploaded title
+# must never be (OWASP "CSV injection"); a leading apostrophe keeps it text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
 class TitleFileError(ValueError):
     """An input file that cannot be coded; the message names the line."""
 
@@ -122,7 +131,7 @@ def write_coded_csv(
         flag = ["1" if uncertain else "0"] if flag_uncertain else []
         writer.writerows(
             [
-                title,
+                spreadsheet_text(title),
                 str(match.rank),
                 match.kldb5,
                 f"{match.score:.4f}",
@@ -205,7 +214,7 @@ def write_checked_csv(handle: Writable, sealed: str, choices: Mapping[str, str],
         occupation = occupations.get(code)
         writer.writerow(
             [
-                title,
+                spreadsheet_text(title),
                 code,
                 occupation.title if occupation else "",
                 "1" if i in uncertain else "0",

@@ -67,23 +67,28 @@ _REWRITES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = 
 # Terms of employment, pay, hours and calls to apply, as vacancies add them to the
 # title (folded, after punctuation became spaces). None of these words is in any
 # shipped label; "euro" and "h" are, so they go only after a number, and a year only
-# from 2025 on ("Ausbildung bis 2021" is part of an old title).
+# from 2025 on ("Ausbildung bis 2021" is part of an old title). Words that can name
+# the work itself go only in a vacancy's phrase: "Referent Vergütung" keeps its pay,
+# "Remote Pilot" its "remote".
 _VACANCY_DETAILS = re.compile(
     r"(?<= )(?:"
     r"(?:in )?voll (?:oder|und|od) teilzeit|(?:in )?(?:vollzeit|teilzeit)(?:stelle)?"
     r"|(?:auf )?(?:\d+ euro|minijob) basis|minijob(?:ber)?|nebenjob|aushilfsjob"
     r"|(?:un)?befristet(?:e|er)?|(?:in )?festanstellung|(?:ab )?sofort|(?:dringend )?gesucht"
     r"|wir suchen|zum naechstmoeglichen zeitpunkt|arbeitsbeginn"
-    r"|home ?office(?: moeglich)?|remote(?: moeglich)?|mobiles arbeiten|hybrid"
-    r"|(?:als )?quereinsteiger(?: willkommen)?|quereinstieg(?: moeglich)?|werkstudent"
-    r"|(?:im )?schicht(?:dienst|betrieb|system)|\d schicht(?: system)?"
-    r"|(?:top |gute |tarifliche |ueberdurchschnittliche )?(?:bezahlung|verguetung)"
+    r"|home ?office(?: moeglich)?|mobiles arbeiten"
+    r"|(?:\d+ |teilweise )?(?:remote|hybrid)(?:es)? (?:moeglich|arbeiten)"
+    r"|(?:als )?quereinsteiger(?: willkommen)?|quereinstieg(?: moeglich)?"
+    r"|werkstudent|(?:im )?schicht(?:dienst|betrieb|system)|\d schicht(?: system)?"
+    r"|(?:top|gute|attraktive|tarifliche|ueberdurchschnittliche) (?:bezahlung|verguetung)"
     r"|(?:\d+ )?(?:wechsel)?praemie|\d+ tage woche|(?:fuer )?unser(?:e|en)? team"
-    r"|\d+(?: \d+)? (?:euro|eur|std|stunden|h)(?: (?:std|stunde|woche|monat|brutto))*"
+    r"|\d+(?: \d+)? (?:euro|eur|std|stunden|h)"
+    r"(?: (?:std|stunde|stunden|h|woche|monat|brutto|pro stunde|pro monat))*"
     r"|std(?: woche)?|stunden woche|\d+h|brutto|20(?:2[5-9]|3\d)"
     r")(?= )"
 )
-_TRAINEESHIP = re.compile(r"^(?:ausbildung|umschulung) (?:zum|zur|als) ")
+# "Ausbildung zum/zur Elektroniker" (both forms, joined by the slash rule).
+_TRAINEESHIP = re.compile(r"^(?:ausbildung|umschulung) (?:(?:zum|zur|als) )+")
 
 
 def normalise_title(title: str) -> str:
@@ -91,7 +96,8 @@ def normalise_title(title: str) -> str:
     text = fold(title)
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
-    text = _TRAINEESHIP.sub("", _VACANCY_DETAILS.sub(" ", f" {text} ").strip())
+    # A title of such words alone ("Werkstudent (m/w/d)") is still coded as written.
+    text = _TRAINEESHIP.sub("", _VACANCY_DETAILS.sub(" ", f" {text} ").strip()) or text
     words = []
     for word in text.split():
         words.append(ABBREVIATIONS.get(word, word))

@@ -1,9 +1,10 @@
 """Pages of the occupations app: search and browse KldB, one position, autocomplete, sources."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from lotse.core.htmx import render_page
 from lotse.core.permissions import can, require
@@ -11,7 +12,6 @@ from lotse.occupations.coder import CoderStarting, Match, get_coder
 from lotse.occupations.forms import MAX_TITLES_IN_FILE, TitleFileForm, TitleForm
 from lotse.occupations.reference import get_reference
 from lotse.occupations.services import (
-    REVIEW_PAGE_SIZE,
     ReviewError,
     start_review,
     write_checked_csv,
@@ -19,6 +19,8 @@ from lotse.occupations.services import (
 )
 
 AUTOCOMPLETE_SIZE = 8
+# Room in a request for the review form's choices beside the signed file.
+REVIEW_FORM_SPARE = 100_000
 
 
 def _code_unless_starting(title: str, top: int) -> tuple[list[Match], bool]:
@@ -104,13 +106,23 @@ def code_file(request: HttpRequest) -> HttpResponse:
             starting = True
         else:
             titles, top = form.cleaned_data["file"], form.cleaned_data["top"]
-            if request.POST.get("action") == "review":
-                review = start_review(titles, _review_salt(request))
-                context = {"review": review, "page_size": REVIEW_PAGE_SIZE, "nav": "occupations"}
+            if request.POST.get("action") != "review":
+                response = _csv_download("berufe-kodiert.csv")
+                write_coded_csv(response, titles, top, flag_uncertain=True)
+                return response
+            review = start_review(titles, _review_salt(request))
+            # The review form posts the whole file back: it must fit in one request.
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if limit is None or len(review.sealed) < limit - REVIEW_FORM_SPARE:
+                context = {"review": review, "nav": "occupations"}
                 return render(request, "occupations/code_review.html", context)
-            response = _csv_download("berufe-kodiert.csv")
-            write_coded_csv(response, titles, top, flag_uncertain=True)
-            return response
+            form.add_error(
+                "file",
+                _(
+                    "The file is too large to check on the page. Download it coded "
+                    "and check the titles flagged uncertain in a spreadsheet."
+                ),
+            )
     context = {
         "form": form,
         "starting": starting,
@@ -134,10 +146,15 @@ def _csv_download(filename: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def checked_file(request: HttpRequest) -> HttpResponse:
-    """The reviewed file: the chosen codes of the uncertain titles, the coder's for the rest."""
+    """The reviewed file: the chosen codes of the uncertain titles, the coder's for the rest.
+
+    The address is the review form's target; opened again (a reload, a bookmark),
+    it leads back to the upload.
+    """
     require(request.user, "occupations.code_in_bulk")
+    if request.method != "POST":
+        return redirect("occupations:code_file")
     response = _csv_download("berufe-geprueft.csv")
     try:
         write_checked_csv(

@@ -61,7 +61,7 @@ def test_an_adviser_uploads_titles_and_downloads_them_coded(
     titles = tmp_path / "jobmesse.txt"
     titles.write_text("Mechatroniker/in (m/w/d)\nPflegefachfrau\nZzqx Blorpf\n", "utf-8")
     page.get_by_label("Datei mit Berufstiteln").set_input_files(titles)
-    page.get_by_label("Kennziffern je Titel").fill("1")
+    page.get_by_label("Codes je Titel").fill("1")
     with page.expect_download() as download:
         page.get_by_role("button", name="Kodieren und herunterladen").click()
     assert download.value.suggested_filename == "berufe-kodiert.csv"

@@ -60,9 +60,18 @@ def test_a_vacancy_title_gets_the_codes_of_the_occupation_it_names(vacancy_title
     assert [m.kldb5 for m in coder.code(vacancy_title)] == [m.kldb5 for m in coder.code(title)]
 
 
-def test_a_place_name_that_is_also_a_word_of_a_label_is_kept():
-    # "Meister/in für Veranstaltungstechnik - Halle": the hall, not the city on the Saale
-    assert "halle" in get_coder()._normalise("Meister Veranstaltungstechnik Halle")
+@pytest.mark.parametrize(
+    ("title", "read_as"),
+    [
+        ("Produktionshelfer (m/w/d) in Chemnitz", "produktionshelfer"),
+        ("Lagerist im Raum Zwickau", "lagerist"),
+        # "Meister/in für Veranstaltungstechnik - Halle": the hall, not the city on the Saale
+        ("Meister Veranstaltungstechnik Halle", "meister veranstaltungstechnik halle"),
+        ("Fahrer Essen auf Rädern", "fahrer essen auf raedern"),  # food, not the city
+    ],
+)
+def test_the_place_of_work_is_left_out_but_words_that_are_places_too_stay(title, read_as):
+    assert get_coder()._normalise(title) == read_as
 
 
 def test_a_code_comes_with_score_matched_title_and_esco_occupation():

@@ -4,7 +4,7 @@ import pytest
 
 from lotse.occupations import glosses
 from lotse.occupations.coder import Coder, reference_labels
-from lotse.occupations.glosses import compound_parts, gloss_of, gloss_text
+from lotse.occupations.glosses import compound_parts, gloss_of, gloss_text, names_a_place
 from lotse.occupations.reference import get_reference
 
 
@@ -47,6 +47,20 @@ def without_the_package(monkeypatch):
     forget_the_definitions()
     yield
     forget_the_definitions()
+
+
+@pytest.mark.parametrize(
+    ("word", "place"),
+    [
+        ("chemnitz", True),  # "Großstadt in Sachsen"
+        ("oberfrohna", True),  # no entry of its own: a village, not a word
+        ("essen", False),  # a city too, but first a verb
+        ("bahnhof", False),  # "Ort, an dem Züge halten"
+        ("drogen", False),  # no entry, but Droge has one
+    ],
+)
+def test_the_dictionary_tells_a_place_from_a_word(word, place):
+    assert names_a_place(word) is place
 
 
 def test_without_the_package_titles_have_no_definitions(without_the_package):

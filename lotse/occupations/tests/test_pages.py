@@ -238,3 +238,28 @@ def test_a_review_left_open_for_over_a_day_asks_for_the_file_again(client, advis
     response = client.post("/berufe/kodieren/geprueft/", fields)
     assert response.status_code == 400
     assert "älter als einen Tag" in response.content.decode()
+
+
+def test_a_file_too_large_for_the_review_form_is_explained(client, adviser, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_100  # leaves 100 bytes for the signed file
+    client.force_login(adviser)
+    response = review(client, b"Zzqx Blorpf\nKoch\n")
+    html = response.content.decode()
+    assert "Content-Disposition" not in response
+    assert 'role="alert"' in html and "zu groß, um sie auf der Seite zu prüfen" in html
+
+
+def test_a_title_is_never_a_formula_in_the_downloaded_file(client, adviser):
+    client.force_login(adviser)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(upload(client, b"=HYPERLINK(Koch)\n").content.decode("utf-8-sig"))
+        )
+    )
+    assert rows[0]["title"] == "'=HYPERLINK(Koch)"
+
+
+def test_the_checked_file_address_opened_again_leads_back_to_the_upload(client, adviser):
+    client.force_login(adviser)
+    response = client.get("/berufe/kodieren/geprueft/")
+    assert response.status_code == 302 and response["Location"] == "/berufe/kodieren/"
