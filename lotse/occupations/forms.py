@@ -49,11 +49,13 @@ class TitleForm(forms.Form):
 
 
 class TitleFileForm(forms.Form):
-    """A CSV file with a column ``title`` or a text file with one title a line."""
+    """A CSV file or workbook with a column ``title``, or a text file with one title a line."""
 
     file = forms.FileField(
-        label=_("File of job titles (CSV with a column “title”, or text with one title a line)"),
-        validators=[FileExtensionValidator(["csv", "txt"])],
+        label=_(
+            "File of job titles (CSV or Excel with a column “title”, or text with one title a line)"
+        ),
+        validators=[FileExtensionValidator(["csv", "txt", "xlsx"])],
     )
     top = forms.IntegerField(label=_("Codes per title"), min_value=1, max_value=10, initial=3)
 

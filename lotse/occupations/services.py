@@ -7,12 +7,15 @@ the problem (and, for files, the line) instead of an error page.
 
 import csv
 import io
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import IO, Protocol
 
 from django.core import signing
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from lotse.occupations.coder import Match, get_coder, is_uncertain
 from lotse.occupations.reference import get_reference
@@ -21,6 +24,8 @@ from lotse.occupations.text import title_problem, validate_title
 OUTPUT_COLUMNS = ["title", "rank", "kldb5", "score", "matched_title", "esco_uri"]
 # The file after a person checked the uncertain titles: one row a title.
 CHECKED_COLUMNS = ["title", "kldb5", "kldb_title", "uncertain", "checked"]
+# Workbooks (XLSX) start like every zip file; a small one can hold a million rows.
+_ZIP_START, MAX_WORKBOOK_ROWS = b"PK\x03\x04", 100_000
 # Uncertain titles a person checks on one page; more stay flagged in the file.
 REVIEW_PAGE_SIZE = 200
 # Codes offered for each uncertain title, and how long a review form stays valid.
@@ -76,25 +81,13 @@ def code_for_import(titles: Sequence[str], top: int = 5) -> list[CodedTitle]:
 
 
 def read_titles(handle: IO[bytes]) -> list[str]:
-    """Titles of a CSV with a ``title`` column, or of a text file with one title a line."""
+    """Titles of a CSV with a ``title`` column, a text file with one title a line, or a workbook.
+
+    A workbook (XLSX) is read like a CSV: its first sheet, the column headed
+    ``title`` or else the first column, lines numbered as the spreadsheet shows them.
+    """
     raw = handle.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise TitleFileError(_("line %(line)d: not UTF-8 text") % {"line": line}) from error
-    lines = text.splitlines()
-    first = lines[0] if lines else ""
-    titles: list[tuple[int, str]] = []
-    if "title" in next(csv.reader([first]), []):
-        reader = csv.DictReader(io.StringIO(text))
-        for row in reader:
-            line = reader.line_num
-            if None in row or any(value is None for value in row.values()):
-                raise TitleFileError(_("line %(line)d: wrong number of fields") % {"line": line})
-            titles.append((line, row["title"] or ""))
-    else:
-        titles = [(number, line) for number, line in enumerate(lines, 1) if line.strip()]
+    titles = _workbook_titles(raw) if raw.startswith(_ZIP_START) else _text_titles(raw)
     if not titles:
         raise TitleFileError(_("line 1: no titles found"))
     for line, title in titles:
@@ -104,6 +97,61 @@ def read_titles(handle: IO[bytes]) -> list[str]:
                 _("line %(line)d: %(problem)s") % {"line": line, "problem": problem}
             )
     return [" ".join(title.split()) for _line, title in titles]
+
+
+def _text_titles(raw: bytes) -> list[tuple[int, str]]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise TitleFileError(_("line %(line)d: not UTF-8 text") % {"line": line}) from error
+    lines = text.splitlines()
+    first = lines[0] if lines else ""
+    if "title" not in next(csv.reader([first]), []):
+        return [(number, line) for number, line in enumerate(lines, 1) if line.strip()]
+    titles: list[tuple[int, str]] = []
+    reader = csv.DictReader(io.StringIO(text))
+    for row in reader:
+        line = reader.line_num
+        if None in row or any(value is None for value in row.values()):
+            raise TitleFileError(_("line %(line)d: wrong number of fields") % {"line": line})
+        titles.append((line, row["title"] or ""))
+    return titles
+
+
+def _workbook_titles(raw: bytes) -> list[tuple[int, str]]:
+    """The titles of a workbook's first sheet; rows left empty are skipped."""
+    try:
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
+        raise TitleFileError(_("line 1: not a readable Excel workbook (XLSX)")) from error
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        first = next(rows, ())
+        header = [_cell_text(value).strip().casefold() for value in first]
+        headed = "title" in header
+        column = header.index("title") if headed else 0
+        titles: list[tuple[int, str]] = []
+        for line, row in enumerate(rows if headed else chain([first], rows), 2 if headed else 1):
+            if line > MAX_WORKBOOK_ROWS:
+                raise TitleFileError(
+                    _("line %(line)d: a workbook is read up to line %(max)d")
+                    % {"line": line, "max": MAX_WORKBOOK_ROWS}
+                )
+            if any(value not in (None, "") for value in row):
+                titles.append((line, _cell_text(row[column] if column < len(row) else None)))
+    finally:
+        workbook.close()
+    return titles
+
+
+def _cell_text(value: object) -> str:
+    """A cell as text: 1.0 as "1", an empty cell as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 class Writable(Protocol):

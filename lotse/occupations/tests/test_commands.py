@@ -3,6 +3,7 @@ import gzip
 
 import pytest
 from django.core.management import CommandError, call_command
+from openpyxl import Workbook
 
 from lotse.occupations.reference import DATA_DIR
 
@@ -109,3 +110,53 @@ def test_build_occupations_rebuilds_the_shipped_files_from_the_sources(tmp_path)
 def test_build_occupations_without_sources_says_where_it_looked(tmp_path):
     with pytest.raises(CommandError, match="not found"):
         call_command("build_occupations", source=tmp_path / "missing")
+
+
+def workbook(path, rows):
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def test_code_titles_reads_the_title_column_of_a_workbook(tmp_path):
+    source = workbook(
+        tmp_path / "stellen.xlsx",
+        [["Nr.", "Title"], [1, "Mechatroniker/in (m/w/d)"], [None, None], [3, "Pflegefachfrau"]],
+    )
+    call_command("code_titles", source, tmp_path / "out.csv", top=1)
+    rows = read(tmp_path / "out.csv")
+    assert [(row["title"], row["kldb5"]) for row in rows] == [
+        ("Mechatroniker/in (m/w/d)", "26112"),
+        ("Pflegefachfrau", "81302"),
+    ]
+
+
+def test_a_workbook_without_a_title_column_is_read_from_its_first_column(tmp_path):
+    source = workbook(tmp_path / "stellen.xlsx", [["Koch", "Küche"], ["Schweißer WIG", ""]])
+    call_command("code_titles", source, tmp_path / "out.csv", top=1)
+    assert [row["title"] for row in read(tmp_path / "out.csv")] == ["Koch", "Schweißer WIG"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "line"),
+    [
+        (
+            [["title", "id"], ["Koch", 1], [None, 2]],
+            "Zeile 3: Geben Sie eine Berufsbezeichnung ein",
+        ),
+        ([["title"], ["Koch"], ["x" * 300]], "Zeile 3: Eine Berufsbezeichnung hat höchstens"),
+    ],
+)
+def test_a_bad_cell_of_a_workbook_names_its_line(tmp_path, rows, line):
+    source = workbook(tmp_path / "stellen.xlsx", rows)
+    with pytest.raises(CommandError, match=line):
+        call_command("code_titles", source, tmp_path / "out.csv")
+
+
+def test_a_broken_workbook_is_named_so(tmp_path):
+    source = tmp_path / "stellen.xlsx"
+    source.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(CommandError, match="keine lesbare Excel-Arbeitsmappe"):
+        call_command("code_titles", source, tmp_path / "out.csv")

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
 
 from lotse.occupations import forms, services
 
@@ -263,3 +264,14 @@ def test_the_checked_file_address_opened_again_leads_back_to_the_upload(client, 
     client.force_login(adviser)
     response = client.get("/berufe/kodieren/geprueft/")
     assert response.status_code == 302 and response["Location"] == "/berufe/kodieren/"
+
+
+def test_an_adviser_uploads_an_excel_workbook(client, adviser, tmp_path):
+    book = Workbook()
+    book.active.append(["title"])
+    book.active.append(["Mechatroniker/in (m/w/d)"])
+    book.save(tmp_path / "stellen.xlsx")
+    client.force_login(adviser)
+    response = upload(client, (tmp_path / "stellen.xlsx").read_bytes(), name="stellen.xlsx", top=1)
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [(row["title"], row["kldb5"]) for row in rows] == [("Mechatroniker/in (m/w/d)", "26112")]
