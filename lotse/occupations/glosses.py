@@ -127,8 +127,13 @@ def names_a_place(word: str) -> bool:
         stems = (word[:-1], word[:-2])
         return not any(len(stem) >= MIN_PART and stem in table for stem in stems)
     first = _NON_WORD.sub(" ", fold(gloss.split("|", 1)[0])).split()[:3]
-    # "Ort in Niedersachsen" is a village, "Ort, an dem Züge halten" a station.
-    return not _PLACE_ENTRY.isdisjoint(first) or first[:2] in (["ort", "in"], ["ort", "im"])
+    # "Ort in Niedersachsen" is a village, "Ort, an dem Züge halten" a station;
+    # "Hansestadt", "Universitätsstadt", "Markt in Bayern", "Insel in der Nordsee".
+    return (
+        not _PLACE_ENTRY.isdisjoint(first)
+        or any(word.endswith("stadt") for word in first)
+        or (len(first) > 1 and first[0] in ("ort", "markt", "insel") and first[1] in ("in", "im"))
+    )
 
 
 def forget_looked_up_words() -> None:

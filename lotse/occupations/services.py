@@ -7,11 +7,11 @@ the problem (and, for files, the line) instead of an error page.
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 from django.core import signing
 from django.utils.translation import gettext as _
@@ -26,6 +26,12 @@ OUTPUT_COLUMNS = ["title", "rank", "kldb5", "score", "matched_title", "esco_uri"
 CHECKED_COLUMNS = ["title", "kldb5", "kldb_title", "uncertain", "checked"]
 # Workbooks (XLSX) start like every zip file; a small one can hold a million rows.
 _ZIP_START, MAX_WORKBOOK_ROWS = b"PK\x03\x04", 100_000
+# Unpacked, a workbook of 20,000 titles in 30 columns is about 30 MB; a bigger one would
+# tie up a server process for minutes (a 1 MB upload can unpack to 500 MB).
+MAX_WORKBOOK_UNPACKED = 40_000_000
+_BULLET = re.compile(r"^\s*[-–•*·]+\s*")
+# Old Excel files (XLS) and encrypted workbooks are OLE2 compound files.
+_OLE2_START = b"\xd0\xcf\x11\xe0"
 # Uncertain titles a person checks on one page; more stay flagged in the file.
 REVIEW_PAGE_SIZE = 200
 # Codes offered for each uncertain title, and how long a review form stays valid.
@@ -87,7 +93,13 @@ def read_titles(handle: IO[bytes]) -> list[str]:
     ``title`` or else the first column, lines numbered as the spreadsheet shows them.
     """
     raw = handle.read()
+    if raw.startswith(_OLE2_START):
+        raise TitleFileError(
+            _("line 1: an old Excel file (XLS) or an encrypted workbook; save it as XLSX or CSV")
+        )
     titles = _workbook_titles(raw) if raw.startswith(_ZIP_START) else _text_titles(raw)
+    # Titles pasted from a bulleted list ("- Koch", "• Koch") lose the bullet.
+    titles = [(line, _BULLET.sub("", title)) for line, title in titles]
     if not titles:
         raise TitleFileError(_("line 1: no titles found"))
     for line, title in titles:
@@ -120,28 +132,55 @@ def _text_titles(raw: bytes) -> list[tuple[int, str]]:
 
 
 def _workbook_titles(raw: bytes) -> list[tuple[int, str]]:
-    """The titles of a workbook's first sheet; rows left empty are skipped."""
+    """The titles of a workbook's first sheet; rows without a title are skipped.
+
+    The header is the first row that is not empty. Whatever the workbook holds,
+    a problem becomes a ``TitleFileError``: openpyxl reads rows lazily, so a
+    broken file may fail only while its rows are read.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise TitleFileError(_("line 1: not a readable Excel workbook (XLSX)")) from error
+    if unpacked > MAX_WORKBOOK_UNPACKED:
+        raise TitleFileError(
+            _("line 1: the workbook unpacks to more than %(max)d MB")
+            % {"max": MAX_WORKBOOK_UNPACKED // 1_000_000}
+        )
     try:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
+        try:
+            return _sheet_titles(workbook.worksheets[0])
+        finally:
+            workbook.close()
+    except TitleFileError:
+        raise
+    except Exception as error:  # any damage a workbook can carry
         raise TitleFileError(_("line 1: not a readable Excel workbook (XLSX)")) from error
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        first = next(rows, ())
-        header = [_cell_text(value).strip().casefold() for value in first]
-        headed = "title" in header
-        column = header.index("title") if headed else 0
-        titles: list[tuple[int, str]] = []
-        for line, row in enumerate(rows if headed else chain([first], rows), 2 if headed else 1):
-            if line > MAX_WORKBOOK_ROWS:
-                raise TitleFileError(
-                    _("line %(line)d: a workbook is read up to line %(max)d")
-                    % {"line": line, "max": MAX_WORKBOOK_ROWS}
-                )
-            if any(value not in (None, "") for value in row):
-                titles.append((line, _cell_text(row[column] if column < len(row) else None)))
-    finally:
-        workbook.close()
+
+
+def _sheet_titles(sheet: Any) -> list[tuple[int, str]]:
+    sheet.reset_dimensions()  # some programs write a wrong size, which hid rows
+    titles: list[tuple[int, str]] = []
+    column: int | None = None
+    for line, row in enumerate(sheet.iter_rows(values_only=True), 1):
+        if line > MAX_WORKBOOK_ROWS:
+            raise TitleFileError(
+                _("line %(line)d: a workbook is read up to line %(max)d")
+                % {"line": line, "max": MAX_WORKBOOK_ROWS}
+            )
+        cells = [_cell_text(value).strip() for value in row]
+        if column is None:
+            if not any(cells):
+                continue  # empty rows above the header
+            header = [cell.casefold() for cell in cells]
+            column = header.index("title") if "title" in header else 0
+            if "title" in header:
+                continue
+        title = cells[column] if column < len(cells) else ""
+        if title:
+            titles.append((line, title))
     return titles
 
 

@@ -84,7 +84,8 @@ _VACANCY_DETAILS = re.compile(
     r"|(?:\d+ )?(?:wechsel)?praemie|\d+ tage woche|(?:fuer )?unser(?:e|en)? team"
     r"|\d+(?: \d+)? (?:euro|eur|std|stunden|h)"
     r"(?: (?:std|stunde|stunden|h|woche|monat|brutto|pro stunde|pro monat))*"
-    r"|std(?: woche)?|stunden woche|\d+h|brutto|20(?:2[5-9]|3\d)"
+    r"|\d+(?: \d+)? pro (?:stunde|monat)|std(?: woche)?|stunden woche|\d+h|brutto"
+    r"|20(?:2[5-9]|3\d)"
     r")(?= )"
 )
 # "Ausbildung zum/zur Elektroniker" (both forms, joined by the slash rule).

@@ -1,10 +1,12 @@
 import csv
 import gzip
+import zipfile
 
 import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from lotse.occupations import services
 from lotse.occupations.reference import DATA_DIR
 
 
@@ -142,10 +144,7 @@ def test_a_workbook_without_a_title_column_is_read_from_its_first_column(tmp_pat
 @pytest.mark.parametrize(
     ("rows", "line"),
     [
-        (
-            [["title", "id"], ["Koch", 1], [None, 2]],
-            "Zeile 3: Geben Sie eine Berufsbezeichnung ein",
-        ),
+        ([["id", "title"], [1, "Koch"], [2, "(m/w/d)"]], "Zeile 3: .* kein Wort"),
         ([["title"], ["Koch"], ["x" * 300]], "Zeile 3: Eine Berufsbezeichnung hat höchstens"),
     ],
 )
@@ -155,8 +154,50 @@ def test_a_bad_cell_of_a_workbook_names_its_line(tmp_path, rows, line):
         call_command("code_titles", source, tmp_path / "out.csv")
 
 
-def test_a_broken_workbook_is_named_so(tmp_path):
-    source = tmp_path / "stellen.xlsx"
-    source.write_bytes(b"PK\x03\x04 not really a workbook")
+def test_the_header_is_the_first_row_that_is_not_empty(tmp_path):
+    source = workbook(tmp_path / "stellen.xlsx", [[], ["Nr.", "title"], [1, "- Koch"]])
+    call_command("code_titles", source, tmp_path / "out.csv", top=1)
+    assert [row["title"] for row in read(tmp_path / "out.csv")] == ["Koch"]  # bullet gone
+
+
+def overwritten(path, content):
+    path.write_bytes(content)
+    return path
+
+
+def damaged(path, part, content):
+    """A copy of the workbook ``path`` with one of its parts replaced."""
+    copy = path.with_name(f"damaged-{path.name}")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(copy, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, content if item.filename == part else source.read(item))
+    return copy
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        lambda path: overwritten(path, b"PK\x03\x04 not really a workbook"),
+        lambda path: damaged(path, "xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row>"),
+        lambda path: damaged(path, "xl/workbook.xml", b"<workbook"),
+    ],
+)
+def test_a_broken_workbook_is_named_so(tmp_path, broken):
+    source = broken(workbook(tmp_path / "stellen.xlsx", [["title"], ["Koch"]]))
     with pytest.raises(CommandError, match="keine lesbare Excel-Arbeitsmappe"):
+        call_command("code_titles", source, tmp_path / "out.csv")
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(services, "MAX_WORKBOOK_UNPACKED", 1_000_000)
+    rows = [["title"], *([f"Koch {i}" + " x" * 100] for i in range(5000))]
+    source = workbook(tmp_path / "stellen.xlsx", rows)
+    with pytest.raises(CommandError, match="größer als 1 MB"):
+        call_command("code_titles", source, tmp_path / "out.csv")
+
+
+def test_an_old_excel_file_asks_for_xlsx_or_csv(tmp_path):
+    source = tmp_path / "stellen.xls"
+    source.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    with pytest.raises(CommandError, match="als XLSX oder CSV"):
         call_command("code_titles", source, tmp_path / "out.csv")

@@ -53,6 +53,7 @@ def without_the_package(monkeypatch):
     ("word", "place"),
     [
         ("chemnitz", True),  # "Großstadt in Sachsen"
+        ("luebeck", True),  # "Hansestadt …"
         ("oberfrohna", True),  # no entry of its own: a village, not a word
         ("essen", False),  # a city too, but first a verb
         ("bahnhof", False),  # "Ort, an dem Züge halten"

@@ -51,6 +51,7 @@ def test_abbreviations_are_spelt_out_and_english_words_gain_the_german_one():
         ("Ausbildung zum Bürokaufmann (m/w/d) 2027", "buerokaufmann"),
         ("Ausbildung zum/zur Elektroniker/in", "elektroniker"),
         ("Verkäufer (m/w/d) 12,50 EUR/h", "verkaeufer"),
+        ("Verkäufer 13 € pro Stunde", "verkaeufer"),
         ("Entwickler (m/w/d) – 100% remote möglich", "entwickler"),
         ("Sachbearbeiter Lohnbuchhaltung – Homeoffice möglich", "sachbearbeiter lohnbuchhaltung"),
     ],
