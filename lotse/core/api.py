@@ -36,7 +36,11 @@ class FastJSONRenderer(JSONRenderer):
     what ``JSONRenderer`` writes; a request for indented JSON gets DRF's own.
     """
 
-    _options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+    # Non-string keys as the json module writes them: REST framework keys the errors
+    # of a list's items by their position (an int), which orjson refused with a 500.
+    _options = (
+        orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+    )
 
     def render(
         self,

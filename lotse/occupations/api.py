@@ -12,10 +12,15 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from lotse.core.api import PageNumberPagination, ReadOnlyOrStaffWrites
+from lotse.core.permissions import require
 from lotse.core.text import fold
-from lotse.occupations.coder import CoderStarting, get_coder
+from lotse.occupations.coder import Coder, CoderStarting, Match, get_coder
 from lotse.occupations.reference import Occupation, get_reference
+from lotse.occupations.services import code_for_import
 from lotse.occupations.text import MAX_TITLE_LENGTH, title_problem
+
+# Titles one POST to .../code/ may carry: about half a second of coding.
+MAX_TITLES_PER_REQUEST = 1000
 
 
 class CoderNotReady(APIException):
@@ -25,6 +30,12 @@ class CoderNotReady(APIException):
     default_detail = _("The occupation coder is starting up. Please try again in a minute.")
     default_code = "starting"
     wait = 30  # seconds: REST framework sends it as Retry-After
+
+
+STARTING = OpenApiResponse(
+    description="The coder is being fitted (about a minute after a server "
+    "start); try again after the seconds in the Retry-After header."
+)
 
 
 class OccupationSerializer(serializers.Serializer):
@@ -81,6 +92,33 @@ class MatchSerializer(serializers.Serializer):
 class CodeResultSerializer(serializers.Serializer):
     title = serializers.CharField()
     results = MatchSerializer(many=True)
+
+
+class TitlesSerializer(serializers.Serializer):
+    titles = serializers.ListField(
+        child=serializers.CharField(allow_blank=True),  # each checked by validate_titles
+        min_length=1,
+        max_length=MAX_TITLES_PER_REQUEST,
+        help_text=f"Up to {MAX_TITLES_PER_REQUEST} job titles.",
+    )
+    top = serializers.IntegerField(required=False, default=5, min_value=1, max_value=50)
+
+    def validate_titles(self, titles: list[str]) -> list[str]:
+        """Every bad title, by its position; then nothing is coded."""
+        problems = {str(i): [p] for i, t in enumerate(titles) if (p := title_problem(t))}
+        if problems:
+            raise serializers.ValidationError(problems)
+        return [" ".join(title.split()) for title in titles]
+
+
+class CodedTitleSerializer(CodeResultSerializer):
+    uncertain = serializers.BooleanField(
+        help_text="A person should check this coding before relying on it."
+    )
+
+
+class CodedTitlesSerializer(serializers.Serializer):
+    titles = CodedTitleSerializer(many=True)
 
 
 def _detail(occupation: Occupation) -> dict[str, Any]:
@@ -147,40 +185,67 @@ class OccupationViewSet(viewsets.ViewSet):
         return Response(_detail(occupation))
 
     @extend_schema(
+        methods=["GET"],
         parameters=[TitleQuerySerializer],
-        responses={
-            200: CodeResultSerializer,
-            503: OpenApiResponse(
-                description="The coder is being fitted (about a minute after a server "
-                "start); try again after the seconds in the Retry-After header."
-            ),
-        },
+        responses={200: CodeResultSerializer, 503: STARTING},
     )
-    @action(detail=False, url_path="code")
+    @extend_schema(
+        methods=["POST"],
+        request=TitlesSerializer,
+        responses={200: CodedTitlesSerializer, 503: STARTING},
+        description="Code many titles at once, as an import does, each flagged `uncertain` "
+        "where a person should check it. For partner staff (signed in or with a token).",
+    )
+    @action(detail=False, url_path="code", methods=["get", "post"])
     def code(self, request: Request) -> Response:
-        """Ranked five-digit KldB codes for a free-text job title."""
+        """Ranked five-digit KldB codes for a free-text job title, or for many (POST)."""
+        if request.method == "POST":
+            return self._code_many(request)
         query = TitleQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         title = query.validated_data["title"]
-        try:
-            coder = get_coder(wait=False)
-        except CoderStarting as starting:
-            raise CoderNotReady() from starting
-        matches = coder.code(title, query.validated_data["top"])
-        results = [
+        matches = _coder().code(title, query.validated_data["top"])
+        return Response({"title": title, "results": [_match(m) for m in matches]})
+
+    def _code_many(self, request: Request) -> Response:
+        require(request.user, "occupations.code_in_bulk")
+        body = TitlesSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        titles, top = body.validated_data["titles"], body.validated_data["top"]
+        _coder()  # 503 while starting, before any work
+        coded = code_for_import(titles, top)
+        return Response(
             {
-                "rank": m.rank,
-                "kldb5": m.kldb5,
-                "score": m.score,
-                "matched_title": m.matched_title,
-                "title": m.title,
-                "level_name": str(m.requirement_level),
-                "esco_uri": m.esco_uri,
-                "esco_label": m.esco_label,
+                "titles": [
+                    {
+                        "title": item.title,
+                        "uncertain": item.uncertain,
+                        "results": [_match(m) for m in item.matches],
+                    }
+                    for item in coded
+                ]
             }
-            for m in matches
-        ]
-        return Response({"title": title, "results": results})
+        )
+
+
+def _coder() -> Coder:
+    try:
+        return get_coder(wait=False)
+    except CoderStarting as starting:
+        raise CoderNotReady() from starting
+
+
+def _match(match: Match) -> dict[str, Any]:
+    return {
+        "rank": match.rank,
+        "kldb5": match.kldb5,
+        "score": match.score,
+        "matched_title": match.matched_title,
+        "title": match.title,
+        "level_name": str(match.requirement_level),
+        "esco_uri": match.esco_uri,
+        "esco_label": match.esco_label,
+    }
 
 
 def register(router: BaseRouter) -> None:

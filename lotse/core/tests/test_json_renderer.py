@@ -21,6 +21,7 @@ DOCUMENT = {
     "amount": decimal.Decimal("12.50"),
     "label": gettext_lazy("Offer compass"),
     "facets": {"kind": [{"value": "advice", "count": 2}]},
+    "errors": {"titles": {2: ["Geben Sie eine Berufsbezeichnung ein."]}},  # a list item's error
 }
 
 

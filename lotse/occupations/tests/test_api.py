@@ -59,3 +59,44 @@ def test_bad_filters_are_a_400(client):
 
 def test_writes_are_not_allowed(client):
     assert client.post("/api/v1/occupations/", {}).status_code in (401, 403, 405)
+
+
+def code_many(client, body):
+    return client.post("/api/v1/occupations/code/", body, content_type="application/json")
+
+
+def test_an_adviser_codes_many_titles_at_once_with_the_uncertain_flagged(client, adviser):
+    client.force_login(adviser)
+    response = code_many(client, {"titles": ["Mechatroniker/in (m/w/d)", "Zzqx Blorpf"], "top": 2})
+    assert response.status_code == 200
+    coded = response.json()["titles"]
+    assert [(c["title"], c["uncertain"], len(c["results"])) for c in coded] == [
+        ("Mechatroniker/in (m/w/d)", False, 2),
+        ("Zzqx Blorpf", True, 2),
+    ]
+    assert coded[0]["results"][0]["kldb5"] == "26112"
+
+
+def test_a_bad_title_among_many_is_named_by_its_position_and_nothing_is_coded(client, adviser):
+    client.force_login(adviser)
+    response = code_many(client, {"titles": ["Koch", "", "x" * 201, "Maurer"]})
+    assert response.status_code == 400
+    assert set(response.json()["titles"]) == {"1", "2"}
+
+
+@pytest.mark.parametrize("titles", [[], ["Koch"] * 1001, "Koch"])
+def test_none_too_many_or_no_list_of_titles_is_a_400(client, adviser, titles):
+    client.force_login(adviser)
+    assert code_many(client, {"titles": titles}).status_code == 400
+
+
+def test_coding_many_is_for_partner_staff(client, talent):
+    assert code_many(client, {"titles": ["Koch"]}).status_code in (401, 403)
+    client.force_login(talent)
+    assert code_many(client, {"titles": ["Koch"]}).status_code == 403
+
+
+def test_coding_many_while_the_server_starts_is_a_503(client, adviser, coder_being_fitted):
+    client.force_login(adviser)
+    response = code_many(client, {"titles": ["Koch"]})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
