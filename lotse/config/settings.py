@@ -182,6 +182,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["lotse.core.api.ReadOnlyOrStaffWrites"],
+    "DEFAULT_PARSER_CLASSES": [
+        "lotse.core.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "lotse.core.api.FastJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

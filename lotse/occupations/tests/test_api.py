@@ -84,6 +84,18 @@ def test_a_bad_title_among_many_is_named_by_its_position_and_nothing_is_coded(cl
     assert set(response.json()["titles"]) == {"1", "2"}
 
 
+def test_titles_that_are_not_text_are_named_by_their_position(client, adviser):
+    client.force_login(adviser)
+    response = code_many(client, {"titles": ["Koch", None, ["Maurer"]]})
+    assert response.status_code == 400
+    assert set(response.json()["titles"]) == {"1", "2"}
+
+
+def test_a_body_nested_too_deep_is_a_400(client, adviser):
+    client.force_login(adviser)
+    assert code_many(client, "[" * 100_000).status_code == 400
+
+
 @pytest.mark.parametrize("titles", [[], ["Koch"] * 1001, "Koch"])
 def test_none_too_many_or_no_list_of_titles_is_a_400(client, adviser, titles):
     client.force_login(adviser)
