@@ -17,6 +17,7 @@ from django.core import signing
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from lotse.core.spreadsheets import cell_text
 from lotse.occupations.coder import Match, get_coder, is_uncertain
 from lotse.occupations.reference import get_reference
 from lotse.occupations.text import title_problem, validate_title
@@ -170,7 +171,7 @@ def _sheet_titles(sheet: Any) -> list[tuple[int, str]]:
                 _("line %(line)d: a workbook is read up to line %(max)d")
                 % {"line": line, "max": MAX_WORKBOOK_ROWS}
             )
-        cells = [_cell_text(value).strip() for value in row]
+        cells = [cell_text(value).strip() for value in row]
         if column is None:
             if not any(cells):
                 continue  # empty rows above the header
@@ -182,15 +183,6 @@ def _sheet_titles(sheet: Any) -> list[tuple[int, str]]:
         if title:
             titles.append((line, title))
     return titles
-
-
-def _cell_text(value: object) -> str:
-    """A cell as text: 1.0 as "1", an empty cell as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 class Writable(Protocol):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from lotse.core.htmx import render_page
 from lotse.core.permissions import can, require
+from lotse.core.spreadsheets import csv_download
 from lotse.occupations.coder import CoderStarting, Match, get_coder
 from lotse.occupations.forms import MAX_TITLES_IN_FILE, TitleFileForm, TitleForm
 from lotse.occupations.reference import get_reference
@@ -107,7 +108,7 @@ def code_file(request: HttpRequest) -> HttpResponse:
         else:
             titles, top = form.cleaned_data["file"], form.cleaned_data["top"]
             if request.POST.get("action") != "review":
-                response = _csv_download("berufe-kodiert.csv")
+                response = csv_download("berufe-kodiert.csv")
                 write_coded_csv(response, titles, top, flag_uncertain=True)
                 return response
             review = start_review(titles, _review_salt(request))
@@ -137,14 +138,6 @@ def _review_salt(request: HttpRequest) -> str:
     return f"occupations.review.{request.user.pk}"
 
 
-def _csv_download(filename: str) -> HttpResponse:
-    """A CSV response that starts with a byte-order mark, for spreadsheet programs."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    return response
-
-
 @login_required
 def checked_file(request: HttpRequest) -> HttpResponse:
     """The reviewed file: the chosen codes of the uncertain titles, the coder's for the rest.
@@ -155,7 +148,7 @@ def checked_file(request: HttpRequest) -> HttpResponse:
     require(request.user, "occupations.code_in_bulk")
     if request.method != "POST":
         return redirect("occupations:code_file")
-    response = _csv_download("berufe-geprueft.csv")
+    response = csv_download("berufe-geprueft.csv")
     try:
         write_checked_csv(
             response, request.POST.get("batch", ""), request.POST, _review_salt(request)

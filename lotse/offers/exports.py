@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
+from lotse.core.spreadsheets import csv_download
 from lotse.offers.models import Offer
 
 COLUMNS = [
@@ -52,9 +53,7 @@ def _filename(extension: str) -> str:
 
 
 def csv_response(offers: Iterable[Offer]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    response.write("\ufeff")  # so that spreadsheet programs read UTF-8
+    response = csv_download(_filename("csv"))
     writer = csv.writer(response)
     writer.writerow(COLUMNS)
     for offer in offers:

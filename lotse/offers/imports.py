@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
 from lotse.core.permissions import can, require
+from lotse.core.spreadsheets import cell_text
 from lotse.network.models import ActionField, Organisation, Region
 from lotse.offers import services
 from lotse.offers.exports import COLUMNS
@@ -189,24 +190,10 @@ def read_xlsx(data: bytes) -> OfferSource:
         return _unreadable(_("the file is not a readable XLSX workbook"))
     try:
         sheet = workbook.worksheets[0]
-        records = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+        records = [[cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
     return _from_table(records)
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _from_table(records: list[list[str]]) -> OfferSource:
