@@ -106,7 +106,7 @@ def main() -> None:
     from lotse.occupations import glosses
     from lotse.occupations.coder import Coder, is_uncertain, reference_labels
     from lotse.occupations.reference import get_reference
-    from lotse.occupations.text import variant_key
+    from lotse.occupations.text import normalise_title, variant_key
 
     if args.without_definitions:
         glosses.glosses_path = lambda: None  # as on a machine without the package
@@ -133,6 +133,7 @@ def main() -> None:
             break
         held_out = {groups[i] for i in test_rows}
         glosses.forget_looked_up_words()
+        normalise_title.cache_clear()
         started = time.perf_counter()
         if args.as_shipped:
             labels = [
@@ -185,6 +186,7 @@ def main() -> None:
     # words are new to the caches, as a word being typed is.
     coder._features._cache = [{} for _block in coder._features._cache]
     glosses.forget_looked_up_words()
+    normalise_title.cache_clear()
     latencies = []
     for title in test_titles[:300]:
         started = time.perf_counter()

@@ -14,6 +14,7 @@ from rest_framework.routers import BaseRouter
 from lotse.core.api import PageNumberPagination, ReadOnlyOrStaffWrites
 from lotse.core.permissions import require
 from lotse.core.text import fold
+from lotse.occupations.checked import code_titles
 from lotse.occupations.coder import Coder, CoderStarting, Match, get_coder
 from lotse.occupations.reference import Occupation, get_reference
 from lotse.occupations.services import code_for_import
@@ -87,6 +88,9 @@ class MatchSerializer(serializers.Serializer):
     level_name = serializers.CharField(help_text="Requirement level (fifth digit).")
     esco_uri = serializers.CharField()
     esco_label = serializers.CharField()
+    checked = serializers.BooleanField(
+        help_text="Staff of a partner chose this code for this title by hand; it comes first."
+    )
 
 
 class CodeResultSerializer(serializers.Serializer):
@@ -204,7 +208,8 @@ class OccupationViewSet(viewsets.ViewSet):
         query = TitleQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         title = query.validated_data["title"]
-        matches = _coder().code(title, query.validated_data["top"])
+        _coder()  # 503 while starting
+        matches = code_titles([title], query.validated_data["top"])[0]
         return Response({"title": title, "results": [_match(m) for m in matches]})
 
     def _code_many(self, request: Request) -> Response:
@@ -245,6 +250,7 @@ def _match(match: Match) -> dict[str, Any]:
         "level_name": str(match.requirement_level),
         "esco_uri": match.esco_uri,
         "esco_label": match.esco_label,
+        "checked": match.checked,
     }
 
 

@@ -97,6 +97,8 @@ class Match:
     requirement_level: str | Promise
     esco_uri: str
     esco_label: str
+    # A person of a partner organisation chose this code for this title (``checked``).
+    checked: bool = False
 
 
 def reference_labels(reference: Reference, exclude: Iterable[str] = ()) -> list[Label]:
@@ -256,7 +258,7 @@ class Coder:
         self._places = frozenset(word for word in candidates if names_a_place(word))
         vectors = self._features.labels
         self.codes = sorted({label.kldb5 for label in labels})
-        index = {code: i for i, code in enumerate(self.codes)}
+        self._code_index = index = {code: i for i, code in enumerate(self.codes)}
         owner = np.array([index[label.kldb5] for label in labels])
         self._owner = owner
         # Labels are sorted by code: one contiguous slice per code.
@@ -332,15 +334,24 @@ class Coder:
         )
         self._network = _Network(vectors, owner, len(self.codes))
 
-    def code_many(self, titles: Sequence[str], top: int = 5) -> list[list[Match]]:
-        """The ``top`` codes of each title, best first; titles are expected to be valid."""
+    def code_many(
+        self, titles: Sequence[str], top: int = 5, checked: Sequence[str] = ()
+    ) -> list[list[Match]]:
+        """The ``top`` codes of each title, best first; titles are expected to be valid.
+
+        ``checked`` holds, for each title, a code a person chose for it by hand, or
+        "": that code comes first, with its own score, and the coder's follow.
+        """
+        if checked and len(checked) != len(titles):
+            raise ValueError("checked must hold one code or '' for each title")
         results: list[list[Match]] = []
         for start in range(0, len(titles), BATCH):
-            results += self._code_batch(titles[start : start + BATCH], top)
+            end = start + BATCH
+            results += self._code_batch(titles[start:end], top, checked[start:end])
         return results
 
-    def code(self, title: str, top: int = 5) -> list[Match]:
-        return self.code_many([title], top)[0]
+    def code(self, title: str, top: int = 5, checked: str = "") -> list[Match]:
+        return self.code_many([title], top, [checked])[0]
 
     def _evidence(self, queries: sp.csr_matrix) -> tuple[dict[str, np.ndarray], sp.csr_matrix]:
         """Each kind of evidence as a (titles x codes) array, and the label similarities.
@@ -368,7 +379,9 @@ class Coder:
         }
         return evidence, similarity
 
-    def _code_batch(self, titles: Sequence[str], top: int) -> list[list[Match]]:
+    def _code_batch(
+        self, titles: Sequence[str], top: int, checked: Sequence[str]
+    ) -> list[list[Match]]:
         queries = self._features.transform([self._normalise(title) for title in titles])
         evidence, similarity = self._evidence(queries)
         scores = np.zeros_like(evidence["nearest"])
@@ -378,9 +391,14 @@ class Coder:
         best = np.argpartition(-scores, top - 1, axis=1)[:, :top]
         rows = np.arange(len(titles))[:, None]
         ranked = best[rows, np.argsort(-scores[rows, best], axis=1)]
+        chosen = [self._code_index.get(code, -1) for code in checked] or [-1] * len(titles)
+        for row, first in enumerate(chosen):
+            if first >= 0:
+                others = ranked[row][ranked[row] != first]
+                ranked[row] = [first, *others[: top - 1]]
         closest = self._closest_labels(similarity, ranked)
         closest_esco = self._closest_labels(similarity, ranked, self._is_esco)
-        return [
+        results = [
             [
                 self._match(rank, int(i), float(scores[row, i]), int(label), int(esco))
                 for rank, (i, label, esco) in enumerate(
@@ -389,6 +407,10 @@ class Coder:
             ]
             for row in range(len(titles))
         ]
+        for matches, first in zip(results, chosen, strict=True):
+            if first >= 0:
+                matches[0].checked = True
+        return results
 
     def _normalise(self, title: str) -> str:
         """The title as the labels are written: normalised, without the place of work."""
@@ -498,5 +520,7 @@ def is_uncertain(matches: Sequence[Match]) -> bool:
     """Whether an import should show this coding to a person before trusting it."""
     if not matches:
         return True
+    if matches[0].checked:
+        return False
     margin = matches[0].score - matches[1].score if len(matches) > 1 else matches[0].score
     return matches[0].score < UNCERTAIN_SCORE or margin < UNCERTAIN_MARGIN

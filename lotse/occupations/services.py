@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from lotse.core.spreadsheets import cell_text
-from lotse.occupations.coder import Match, get_coder, is_uncertain
+from lotse.occupations.checked import Correction, code_titles
+from lotse.occupations.coder import Match, is_uncertain
 from lotse.occupations.reference import get_reference
 from lotse.occupations.text import title_problem, validate_title
 
@@ -67,7 +68,7 @@ class TitleFileError(ValueError):
 
 def code_title(title: object, top: int = 5) -> list[Match]:
     """The ranked codes of one title; ValidationError for bad input."""
-    return get_coder().code(validate_title(title), top)
+    return code_titles([validate_title(title)], top)[0]
 
 
 def code_for_import(titles: Sequence[str], top: int = 5) -> list[CodedTitle]:
@@ -78,7 +79,7 @@ def code_for_import(titles: Sequence[str], top: int = 5) -> list[CodedTitle]:
     """
     valid = [(i, " ".join(t.split())) for i, t in enumerate(titles) if title_problem(t) is None]
     # The flag compares the first two codes, so they are found even for top 1.
-    coded = get_coder().code_many([title for _i, title in valid], max(top, 2))
+    coded = code_titles([title for _i, title in valid], max(top, 2))
     by_index = dict(zip((i for i, _t in valid), coded, strict=True))
     results = []
     for i, title in enumerate(titles):
@@ -202,7 +203,7 @@ def write_coded_csv(
     writer = csv.writer(handle)
     writer.writerow([*OUTPUT_COLUMNS, *(["uncertain"] if flag_uncertain else [])])
     # The flag compares the first two codes, so they are found even for top 1.
-    coded = get_coder().code_many(titles, max(top, 2))
+    coded = code_titles(titles, max(top, 2))
     flagged = 0
     for title, matches in zip(titles, coded, strict=True):
         uncertain = is_uncertain(matches)
@@ -261,12 +262,14 @@ def start_review(titles: Sequence[str], salt: str) -> Review:
     return Review(to_check, len(coded), len(uncertain), sealed)
 
 
-def write_checked_csv(handle: Writable, sealed: str, choices: Mapping[str, str], salt: str) -> int:
+def write_checked_csv(
+    handle: Writable, sealed: str, choices: Mapping[str, str], salt: str
+) -> list[Correction]:
     """Write one row a title, with the code a person chose where one was offered.
 
     ``choices`` maps ``code-<i>`` to an offered code or to "" (none fits). Returns
-    how many titles a person checked; a forged, outdated or incomplete form is a
-    ``ReviewError`` and nothing is written.
+    the titles whose code the person changed from the coder's first; a forged,
+    outdated or incomplete form is a ``ReviewError`` and nothing is written.
     """
     try:
         batch = signing.loads(sealed, salt=salt, max_age=REVIEW_MAX_AGE)
@@ -277,6 +280,7 @@ def write_checked_csv(handle: Writable, sealed: str, choices: Mapping[str, str],
     except signing.BadSignature as error:
         raise ReviewError(_("The review form is damaged. Please upload the file again.")) from error
     titles, codes = batch["titles"], list(batch["codes"])
+    corrections = []
     for index, offered in batch["offered"].items():
         chosen = choices.get(f"code-{index}")
         if chosen is None or (chosen and chosen not in offered):
@@ -284,6 +288,8 @@ def write_checked_csv(handle: Writable, sealed: str, choices: Mapping[str, str],
             raise ReviewError(
                 _("Choose one of the offered codes for “%(title)s”.") % {"title": title}
             )
+        if chosen and chosen != codes[int(index)]:
+            corrections.append(Correction(titles[int(index)], chosen))
         codes[int(index)] = chosen
     occupations = get_reference().occupations
     uncertain = set(batch["uncertain"])
@@ -300,4 +306,4 @@ def write_checked_csv(handle: Writable, sealed: str, choices: Mapping[str, str],
                 "1" if str(i) in batch["offered"] else "0",
             ]
         )
-    return len(batch["offered"])
+    return corrections

@@ -15,6 +15,7 @@ never split between training and test.
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -92,8 +93,13 @@ _VACANCY_DETAILS = re.compile(
 _TRAINEESHIP = re.compile(r"^(?:ausbildung|umschulung) (?:(?:zum|zur|als) )+")
 
 
+@lru_cache(maxsize=65536)
 def normalise_title(title: str) -> str:
-    """The comparable form of a job title: folded, without gender forms and punctuation."""
+    """The comparable form of a job title: folded, without gender forms and punctuation.
+
+    Kept for the titles last seen: a title is checked, looked up among the codes chosen
+    by hand and coded, and files repeat their titles.
+    """
     text = fold(title)
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)

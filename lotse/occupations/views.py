@@ -1,16 +1,23 @@
 """Pages of the occupations app: search and browse KldB, one position, autocomplete, sources."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from lotse.core import audit
 from lotse.core.htmx import render_page
 from lotse.core.permissions import can, require
 from lotse.core.spreadsheets import csv_download
+from lotse.occupations.checked import code_titles, remember_corrections
 from lotse.occupations.coder import CoderStarting, Match, get_coder
 from lotse.occupations.forms import MAX_TITLES_IN_FILE, TitleFileForm, TitleForm
+from lotse.occupations.models import CheckedTitle
 from lotse.occupations.reference import get_reference
 from lotse.occupations.services import (
     ReviewError,
@@ -18,6 +25,7 @@ from lotse.occupations.services import (
     write_checked_csv,
     write_coded_csv,
 )
+from lotse.occupations.text import normalise_title
 
 AUTOCOMPLETE_SIZE = 8
 # Room in a request for the review form's choices beside the signed file.
@@ -30,7 +38,7 @@ def _code_unless_starting(title: str, top: int) -> tuple[list[Match], bool]:
     For a minute after a start, a page says so instead of hanging until the fit is done.
     """
     try:
-        return get_coder(wait=False).code(title, top), False
+        return code_titles([title], top, wait=False)[0], False
     except CoderStarting:
         return [], True
 
@@ -115,7 +123,11 @@ def code_file(request: HttpRequest) -> HttpResponse:
             # The review form posts the whole file back: it must fit in one request.
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             if limit is None or len(review.sealed) < limit - REVIEW_FORM_SPARE:
-                context = {"review": review, "nav": "occupations"}
+                context = {
+                    "review": review,
+                    "checked_url": reverse("occupations:checked_titles"),
+                    "nav": "occupations",
+                }
                 return render(request, "occupations/code_review.html", context)
             form.add_error(
                 "file",
@@ -150,13 +162,70 @@ def checked_file(request: HttpRequest) -> HttpResponse:
         return redirect("occupations:code_file")
     response = csv_download("berufe-geprueft.csv")
     try:
-        write_checked_csv(
+        corrections = write_checked_csv(
             response, request.POST.get("batch", ""), request.POST, _review_salt(request)
         )
     except ReviewError as error:
         context = {"error": str(error), "nav": "occupations"}
         return render(request, "occupations/code_review_error.html", context, status=400)
+    organisation = getattr(request.user, "organisation", None)
+    if corrections and request.POST.get("remember") and organisation is not None:
+        learnt = remember_corrections(organisation, corrections)
+        audit.record(
+            "occupations.checkedtitle.learnt",
+            organisation,
+            request.user,
+            {"titles": learnt},
+        )
     return response
+
+
+CHECKED_PAGE_SIZE = 50
+
+
+@login_required
+def checked_titles(request: HttpRequest) -> HttpResponse:
+    """The titles staff chose codes for by hand, which the coder now ranks first."""
+    require(request.user, "occupations.code_in_bulk")
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    rows = CheckedTitle.objects.select_related("organisation").prefetch_related(
+        "organisation__memberships"
+    )
+    if query:
+        rows = rows.filter(normalised__contains=normalise_title(query))
+    page = Paginator(rows, CHECKED_PAGE_SIZE).get_page(request.GET.get("page"))
+    occupations = get_reference().occupations
+    items = [
+        (
+            row,
+            occupations.get(row.kldb5),
+            can(request.user, "occupations.forget_checked_title", row),
+        )
+        for row in page
+    ]
+    context = {"page": page, "items": items, "query": query, "nav": "occupations"}
+    return render_page(request, "occupations/checked_titles.html", context, fragment="results")
+
+
+@login_required
+@require_POST
+def forget_checked_title(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw a code chosen by hand: the title is coded by the coder alone again."""
+    checked = get_object_or_404(
+        CheckedTitle.objects.select_related("organisation").prefetch_related(
+            "organisation__memberships"
+        ),
+        pk=pk,
+    )
+    require(request.user, "occupations.forget_checked_title", checked)
+    audit.record(
+        "occupations.checkedtitle.forgotten", checked, request.user, {"kldb5": checked.kldb5}
+    )
+    checked.delete()
+    messages.success(
+        request, _("“%(title)s” is coded by the coder alone again.") % {"title": checked.title}
+    )
+    return redirect("occupations:checked_titles")
 
 
 def sources(request: HttpRequest) -> HttpResponse:

@@ -80,6 +80,11 @@ MATRIX: list[tuple[str, tuple, dict[str, int]]] = [
         (),
         {**everyone(200), "anonymous": 302, "company": 403, "talent": 403},
     ),
+    (
+        "occupations:checked_titles",
+        (),
+        {**everyone(200), "anonymous": 302, "company": 403, "talent": 403},
+    ),
 ]
 
 CASES = [

@@ -107,6 +107,7 @@ def test_an_adviser_checks_the_uncertain_titles_before_downloading(
     chosen = second.get_attribute("value")
     second.focus()
     page.keyboard.press("Space")
+    expect(page.get_by_role("checkbox", name="Die Codes merken, die ich ändere")).to_be_checked()
     with page.expect_download() as download:
         page.get_by_role("button", name="Geprüfte Datei herunterladen").click()
     assert download.value.suggested_filename == "berufe-geprueft.csv"
@@ -116,3 +117,21 @@ def test_an_adviser_checks_the_uncertain_titles_before_downloading(
         ("Zzqx Blorpf", "", "1"),
         ("Xylophonstimmer", chosen, "1"),
     ]
+
+    # Lotse remembered the code she changed: it is listed, and she can withdraw it.
+    page.goto("/berufe/kodieren/")
+    page.get_by_role("link", name="Von Hand geprüfte Berufsbezeichnungen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Von Hand geprüfte Berufsbezeichnungen"
+    )
+    row = page.get_by_role("row").filter(has_text="Xylophonstimmer")
+    expect(row).to_contain_text(str(chosen))
+    expect(row).to_contain_text("Agentur für Arbeit Chemnitz")
+    assert_accessible(page)
+    row.get_by_role("button", name="Zurückziehen Xylophonstimmer").focus()
+    page.keyboard.press("Enter")
+    expect(
+        page.get_by_text("„Xylophonstimmer“ wird wieder allein vom Kodierer kodiert.")
+    ).to_be_visible()
+    expect(page.get_by_role("table")).to_contain_text("Noch kein Titel wurde von Hand geprüft.")
+    assert_accessible(page)

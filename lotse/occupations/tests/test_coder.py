@@ -89,6 +89,7 @@ def test_codes_are_ranked_by_falling_score():
     assert len(scores) == 10
 
 
+@pytest.mark.django_db
 def test_an_import_flags_unclear_titles_for_review_and_skips_bad_ones():
     coded = code_for_import(["Mechatroniker/in", "xqzv blorp", ""])
     assert [c.uncertain for c in coded] == [False, True, True]
@@ -96,6 +97,7 @@ def test_an_import_flags_unclear_titles_for_review_and_skips_bad_ones():
     assert coded[2].matches == []
 
 
+@pytest.mark.django_db
 def test_an_import_of_the_first_code_alone_flags_as_one_of_five_does():
     # "Arbeitsvermittler/in" scores well, but its first two codes are nearly tied.
     titles = ["Mechatroniker/in", "Arbeitsvermittler/in", "Zzqx"]

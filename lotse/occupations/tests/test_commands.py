@@ -9,6 +9,8 @@ from openpyxl import Workbook
 from lotse.occupations import services
 from lotse.occupations.reference import DATA_DIR
 
+pytestmark = pytest.mark.django_db
+
 
 def read(path):
     with open(path, encoding="utf-8", newline="") as handle:
