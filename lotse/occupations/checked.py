@@ -5,19 +5,23 @@ coded uncertainly. When staff of a partner correct such a code on the review pag
 Lotse keeps the title and the chosen code (``CheckedTitle``); from then on, the
 same title (as the coder normalises it: "Lagerhelfer (m/w/d)" is "Lagerhelferin")
 gets that code first and is no longer flagged, in every import, autocomplete and
-API call. Where organisations chose differently, the code most of them chose wins,
-then the latest. A code kept by the coder's own first choice is not learnt: a
-preselected answer left as it was shows no one looked.
+API call. A code kept as the coder's own first choice is not learnt: a preselected
+answer left as it was shows no one looked. Once learnt, a title is no longer asked
+about, so the first organisation to correct it speaks for all; where organisations
+did choose differently (in reviews at the same time), the code most of them chose
+wins, then the latest.
 """
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Count, Max
+from django.utils import timezone
 
 from lotse.network.models import Organisation
-from lotse.occupations.coder import Match, get_coder
+from lotse.occupations.coder import BATCH, Match, get_coder
 from lotse.occupations.models import CheckedTitle
 from lotse.occupations.text import normalise_title
 
@@ -27,26 +31,33 @@ LOOKUP_CHUNK = 500
 
 @dataclass(frozen=True)
 class Correction:
-    """A title whose code a person chose instead of the coder's first."""
+    """A title whose code a person chose (``kldb5``) instead of the coder's first (``before``)."""
 
     title: str
     kldb5: str
+    before: str = ""
 
 
-def checked_codes(titles: Sequence[str]) -> list[str]:
-    """For each title, the code people chose for it by hand, or ""."""
+def checked_codes(titles: Sequence[str], known: Container[str] | None = None) -> list[str]:
+    """For each title, the code people chose for it by hand, or "".
+
+    With ``known``, codes outside it (no longer in the reference) are passed over.
+    """
     keys = [normalise_title(title) for title in titles]
     wanted = sorted(set(keys))
     chosen: dict[str, str] = {}
     for start in range(0, len(wanted), LOOKUP_CHUNK):
         rows = (
-            CheckedTitle.objects.filter(normalised__in=wanted[start : start + LOOKUP_CHUNK])
+            CheckedTitle.objects.filter(
+                normalised__in=wanted[start : start + LOOKUP_CHUNK], withdrawn_at__isnull=True
+            )
             .values("normalised", "kldb5")
             .annotate(organisations=Count("id"), latest=Max("checked_at"))
             .order_by("normalised", "-organisations", "-latest", "kldb5")
         )
         for row in rows:
-            chosen.setdefault(row["normalised"], row["kldb5"])
+            if known is None or row["kldb5"] in known:
+                chosen.setdefault(row["normalised"], row["kldb5"])
     return [chosen.get(key, "") for key in keys]
 
 
@@ -54,25 +65,52 @@ def code_titles(titles: Sequence[str], top: int = 5, wait: bool = True) -> list[
     """The ranked codes of valid titles, a code people chose by hand first.
 
     With ``wait=False``, ``CoderStarting`` while the server still fits the coder.
+    A batch at a time, so the coder finds each title just normalised for the lookup.
     """
     coder = get_coder(wait=wait)
-    return coder.code_many(titles, top, checked_codes(titles))
+    results: list[list[Match]] = []
+    for start in range(0, len(titles), BATCH):
+        batch = titles[start : start + BATCH]
+        results += coder.code_many(batch, top, checked_codes(batch, coder.known_codes))
+    return results
 
 
-def remember_corrections(organisation: Organisation, corrections: Sequence[Correction]) -> int:
-    """Keep the codes an organisation's staff chose; its earlier choice for a title yields."""
+def remember_corrections(
+    organisation: Organisation, corrections: Sequence[Correction], since: datetime
+) -> list[Correction]:
+    """Keep the codes an organisation's staff chose on a review made at ``since``.
+
+    The organisation's earlier choice for a title yields; a code withdrawn after the
+    review was made stays withdrawn. Returns the corrections kept.
+    """
     latest = {normalise_title(c.title): c for c in corrections if c.kldb5}
-    rows = [
-        CheckedTitle(normalised=key, title=c.title, kldb5=c.kldb5, organisation=organisation)
-        for key, c in latest.items()
-        if key
-    ]
+    # A title whose form outgrows the column ("㎯" x 200 is 1,200 letters) is not kept.
+    latest = {key: c for key, c in latest.items() if 0 < len(key) <= _KEY_LENGTH}
     with transaction.atomic():
+        withdrawn = CheckedTitle.objects.filter(
+            organisation=organisation, normalised__in=list(latest), withdrawn_at__gte=since
+        ).values_list("normalised", flat=True)
+        for key in set(withdrawn):
+            del latest[key]
+        # In one order, so that two requests upserting the same titles never deadlock.
+        rows = [
+            CheckedTitle(normalised=key, title=c.title, kldb5=c.kldb5, organisation=organisation)
+            for key, c in sorted(latest.items())
+        ]
         CheckedTitle.objects.bulk_create(
             rows,
             batch_size=LOOKUP_CHUNK,
             update_conflicts=True,
             unique_fields=["normalised", "organisation"],
-            update_fields=["title", "kldb5", "checked_at"],
+            update_fields=["title", "kldb5", "checked_at", "withdrawn_at"],
         )
-    return len(rows)
+    return [latest[key] for key in sorted(latest)]
+
+
+def withdraw(checked: CheckedTitle) -> None:
+    """The title is coded by the coder alone again."""
+    checked.withdrawn_at = timezone.now()
+    checked.save(update_fields=["withdrawn_at"])
+
+
+_KEY_LENGTH = CheckedTitle._meta.get_field("normalised").max_length or 0

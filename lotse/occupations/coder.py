@@ -258,6 +258,7 @@ class Coder:
         self._places = frozenset(word for word in candidates if names_a_place(word))
         vectors = self._features.labels
         self.codes = sorted({label.kldb5 for label in labels})
+        self.known_codes = frozenset(self.codes)
         self._code_index = index = {code: i for i, code in enumerate(self.codes)}
         owner = np.array([index[label.kldb5] for label in labels])
         self._owner = owner

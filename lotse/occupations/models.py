@@ -16,7 +16,8 @@ class CheckedTitle(models.Model):
     Job titles recur: the vacancies of one trade in a region are written alike, so a
     code a person chose once is ranked first whenever the same title comes again, for
     every partner (``checked``). One row per title and organisation: an organisation's
-    later choice replaces its earlier one. Who chose is not kept, only the organisation.
+    later choice replaces its earlier one. Who chose is not kept here, only the
+    organisation; the audit log names the person.
     """
 
     normalised = models.CharField(
@@ -31,6 +32,9 @@ class CheckedTitle(models.Model):
         related_name="checked_titles",
     )
     checked_at = models.DateTimeField(_("checked"), default=timezone.now)
+    # A withdrawn code is kept, so that a review form made before the withdrawal and
+    # sent again (a reload, a second download) cannot bring it back.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["title", "organisation__name"]

@@ -11,9 +11,11 @@ import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import IO, Any, Protocol
 
 from django.core import signing
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
@@ -257,14 +259,23 @@ def start_review(titles: Sequence[str], salt: str) -> Review:
         "codes": [item.kldb5 for item in coded],
         "uncertain": [i for i, _item in uncertain],
         "offered": {str(i): [m.kldb5 for m in item.matches] for i, item in to_check},
+        "made": timezone.now().timestamp(),
     }
     sealed = signing.dumps(batch, salt=salt, compress=True)
     return Review(to_check, len(coded), len(uncertain), sealed)
 
 
+@dataclass(frozen=True)
+class CheckedReview:
+    """What a person changed on a review page made at ``made``."""
+
+    corrections: list[Correction]
+    made: datetime
+
+
 def write_checked_csv(
     handle: Writable, sealed: str, choices: Mapping[str, str], salt: str
-) -> list[Correction]:
+) -> CheckedReview:
     """Write one row a title, with the code a person chose where one was offered.
 
     ``choices`` maps ``code-<i>`` to an offered code or to "" (none fits). Returns
@@ -289,7 +300,7 @@ def write_checked_csv(
                 _("Choose one of the offered codes for “%(title)s”.") % {"title": title}
             )
         if chosen and chosen != codes[int(index)]:
-            corrections.append(Correction(titles[int(index)], chosen))
+            corrections.append(Correction(titles[int(index)], chosen, codes[int(index)]))
         codes[int(index)] = chosen
     occupations = get_reference().occupations
     uncertain = set(batch["uncertain"])
@@ -306,4 +317,6 @@ def write_checked_csv(
                 "1" if str(i) in batch["offered"] else "0",
             ]
         )
-    return corrections
+    # Forms made before the time was sealed in count as made a day ago.
+    made = batch.get("made", timezone.now().timestamp() - REVIEW_MAX_AGE)
+    return CheckedReview(corrections, datetime.fromtimestamp(made, tz=UTC))

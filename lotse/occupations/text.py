@@ -93,12 +93,12 @@ _VACANCY_DETAILS = re.compile(
 _TRAINEESHIP = re.compile(r"^(?:ausbildung|umschulung) (?:(?:zum|zur|als) )+")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def normalise_title(title: str) -> str:
     """The comparable form of a job title: folded, without gender forms and punctuation.
 
-    Kept for the titles last seen: a title is checked, looked up among the codes chosen
-    by hand and coded, and files repeat their titles.
+    Kept for the titles last seen (a few MB at most): a batch of titles is looked up
+    among the codes chosen by hand and then coded, each normalised once.
     """
     text = fold(title)
     for pattern, replacement in _REWRITES:

@@ -14,7 +14,7 @@ from lotse.core import audit
 from lotse.core.htmx import render_page
 from lotse.core.permissions import can, require
 from lotse.core.spreadsheets import csv_download
-from lotse.occupations.checked import code_titles, remember_corrections
+from lotse.occupations.checked import code_titles, remember_corrections, withdraw
 from lotse.occupations.coder import CoderStarting, Match, get_coder
 from lotse.occupations.forms import MAX_TITLES_IN_FILE, TitleFileForm, TitleForm
 from lotse.occupations.models import CheckedTitle
@@ -162,21 +162,22 @@ def checked_file(request: HttpRequest) -> HttpResponse:
         return redirect("occupations:code_file")
     response = csv_download("berufe-geprueft.csv")
     try:
-        corrections = write_checked_csv(
+        reviewed = write_checked_csv(
             response, request.POST.get("batch", ""), request.POST, _review_salt(request)
         )
     except ReviewError as error:
         context = {"error": str(error), "nav": "occupations"}
         return render(request, "occupations/code_review_error.html", context, status=400)
     organisation = getattr(request.user, "organisation", None)
-    if corrections and request.POST.get("remember") and organisation is not None:
-        learnt = remember_corrections(organisation, corrections)
-        audit.record(
-            "occupations.checkedtitle.learnt",
-            organisation,
-            request.user,
-            {"titles": learnt},
-        )
+    if reviewed.corrections and request.POST.get("remember") and organisation is not None:
+        learnt = remember_corrections(organisation, reviewed.corrections, reviewed.made)
+        if learnt:
+            audit.record(
+                "occupations.checkedtitle.learnt",
+                organisation,
+                request.user,
+                {"titles": [[c.title, c.before, c.kldb5] for c in learnt]},
+            )
     return response
 
 
@@ -188,11 +189,20 @@ def checked_titles(request: HttpRequest) -> HttpResponse:
     """The titles staff chose codes for by hand, which the coder now ranks first."""
     require(request.user, "occupations.code_in_bulk")
     query = " ".join(request.GET.get("q", "").split())[:200]
-    rows = CheckedTitle.objects.select_related("organisation").prefetch_related(
-        "organisation__memberships"
+    rows = (
+        CheckedTitle.objects.filter(withdrawn_at__isnull=True)
+        .select_related("organisation")
+        .prefetch_related("organisation__memberships")
     )
     if query:
-        rows = rows.filter(normalised__contains=normalise_title(query))
+        # Words as the coder reads them ("Lagerhelferin" finds "Lagerhelfer (m/w/d)");
+        # a query of none such ("m/w/d") is looked for as written.
+        words = normalise_title(query)
+        rows = (
+            rows.filter(normalised__contains=words)
+            if words
+            else rows.filter(title__icontains=query)
+        )
     page = Paginator(rows, CHECKED_PAGE_SIZE).get_page(request.GET.get("page"))
     occupations = get_reference().occupations
     items = [
@@ -216,12 +226,13 @@ def forget_checked_title(request: HttpRequest, pk: int) -> HttpResponse:
             "organisation__memberships"
         ),
         pk=pk,
+        withdrawn_at__isnull=True,
     )
     require(request.user, "occupations.forget_checked_title", checked)
     audit.record(
         "occupations.checkedtitle.forgotten", checked, request.user, {"kldb5": checked.kldb5}
     )
-    checked.delete()
+    withdraw(checked)
     messages.success(
         request, _("“%(title)s” is coded by the coder alone again.") % {"title": checked.title}
     )

@@ -85,6 +85,8 @@ MATRIX: list[tuple[str, tuple, dict[str, int]]] = [
         (),
         {**everyone(200), "anonymous": 302, "company": 403, "talent": 403},
     ),
+    # withdrawing a code chosen by hand is a POST (tested in the app); never a link
+    ("occupations:forget_checked_title", (1,), {**everyone(405), "anonymous": 302}),
 ]
 
 CASES = [

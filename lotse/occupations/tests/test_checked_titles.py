@@ -1,8 +1,10 @@
 """Codes that partner staff change on the review page are learnt, shown and can be withdrawn."""
 
 import re
+import threading
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from conftest import client_for
@@ -32,6 +34,11 @@ def reviewed(client, title: str, pick: int, remember: bool = True) -> str:
 
 def organisation(slug: str) -> Organisation:
     return Organisation.objects.get(slug=slug)
+
+
+def learn(slug: str, title: str, code: str) -> None:
+    """As if staff of the organisation had changed the title's code on a review page now."""
+    remember_corrections(organisation(slug), [Correction(title, code)], timezone.now())
 
 
 def test_a_code_changed_on_the_review_page_comes_first_for_that_title_from_then_on(
@@ -77,7 +84,7 @@ def test_an_organisation_that_changes_its_mind_replaces_its_choice(adviser):
     reviewed(client, TITLE, pick=3)
     second = reviewed(client, "Zzqx Blorpf", pick=1)
     agency = organisation("agentur-fuer-arbeit-chemnitz")
-    remember_corrections(agency, [Correction("Zzqx Blorpf (m/w/d)", "29302")])
+    learn("agentur-fuer-arbeit-chemnitz", "Zzqx Blorpf (m/w/d)", "29302")
     assert second != "29302"
     assert CheckedTitle.objects.filter(organisation=agency).count() == 2
     assert checked_codes(["zzqx blorpf", "Koch"]) == ["29302", ""]
@@ -86,31 +93,35 @@ def test_an_organisation_that_changes_its_mind_replaces_its_choice(adviser):
 def test_where_organisations_disagree_the_code_most_chose_comes_first():
     earlier = timezone.now() - timezone.timedelta(days=1)
     for slug, code in [("stadt-chemnitz", "29302"), ("ihk-chemnitz", "29302")]:
-        remember_corrections(organisation(slug), [Correction(TITLE, code)])
-    remember_corrections(organisation("agentur-fuer-arbeit-chemnitz"), [Correction(TITLE, "93532")])
+        learn(slug, TITLE, code)
+    learn("agentur-fuer-arbeit-chemnitz", TITLE, "93532")
     assert checked_codes([TITLE]) == ["29302"]
     # Of as many, the latest choice.
     CheckedTitle.objects.filter(kldb5="29302").update(checked_at=earlier)
-    remember_corrections(organisation("handwerkskammer-chemnitz"), [Correction(TITLE, "93532")])
+    learn("handwerkskammer-chemnitz", TITLE, "93532")
     assert checked_codes([TITLE]) == ["93532"]
 
 
-def test_learning_and_withdrawing_are_in_the_audit_log(adviser):
+def test_learning_and_withdrawing_are_in_the_audit_log_with_title_and_codes(adviser):
     client = client_for(adviser)
-    reviewed(client, TITLE, pick=3)
+    before = code_for_import([TITLE])[0].kldb5
+    chosen = reviewed(client, TITLE, pick=3)
     checked = CheckedTitle.objects.get()
     client.post(f"/berufe/gepruefte-titel/{checked.pk}/vergessen/")
-    actions = list(AuditEntry.objects.values_list("action", "data"))
-    assert ("occupations.checkedtitle.learnt", {"titles": 1}) in actions
-    assert ("occupations.checkedtitle.forgotten", {"kldb5": checked.kldb5}) in actions
+    entries = {e.action: e for e in AuditEntry.objects.filter(action__startswith="occupations")}
+    learnt, forgotten = (
+        entries["occupations.checkedtitle.learnt"],
+        entries["occupations.checkedtitle.forgotten"],
+    )
+    assert learnt.data == {"titles": [[TITLE, before, chosen]]}
+    assert learnt.actor == adviser and learnt.object_label == "Agentur für Arbeit Chemnitz"
+    assert forgotten.data == {"kldb5": chosen} and forgotten.actor == adviser
 
 
 def test_the_list_shows_the_checked_titles_and_finds_them_by_words(adviser):
     client = client_for(adviser)
     chosen = reviewed(client, TITLE, pick=3)
-    remember_corrections(
-        organisation("stadt-chemnitz"), [Correction("Koch Eventgastronomie", "29302")]
-    )
+    learn("stadt-chemnitz", "Koch Eventgastronomie", "29302")
     html = client.get("/berufe/gepruefte-titel/").content.decode()
     assert "2 von Hand geprüfte Titel" in html
     assert f'href="/berufe/{chosen}/"' in html and "Agentur für Arbeit Chemnitz" in html
@@ -132,7 +143,7 @@ def test_the_list_shows_the_checked_titles_and_finds_them_by_words(adviser):
     ],
 )
 def test_a_checked_code_is_withdrawn_only_by_those_answerable_for_it(users, who, of, may):
-    remember_corrections(organisation(of), [Correction(TITLE, "29302")])
+    learn(of, TITLE, "29302")
     checked = CheckedTitle.objects.get()
     client = client_for(users[who])
     listed = client.get("/berufe/gepruefte-titel/").content.decode()
@@ -141,17 +152,92 @@ def test_a_checked_code_is_withdrawn_only_by_those_answerable_for_it(users, who,
         assert "Zurückziehen" in listed
         assert response.status_code == 200
         assert "wird wieder allein vom Kodierer kodiert" in response.content.decode()
-        assert not CheckedTitle.objects.exists()
         assert checked_codes([TITLE]) == [""]
+        assert (
+            "Noch kein Titel wurde von Hand geprüft."
+            in client.get("/berufe/gepruefte-titel/").content.decode()
+        )
     else:
         assert "Zurückziehen" not in listed
         assert response.status_code == 403
-        assert CheckedTitle.objects.exists()
+        assert checked_codes([TITLE]) == ["29302"]
 
 
 def test_withdrawing_needs_a_form_not_a_link(adviser):
-    remember_corrections(organisation("agentur-fuer-arbeit-chemnitz"), [Correction(TITLE, "29302")])
+    learn("agentur-fuer-arbeit-chemnitz", TITLE, "29302")
     checked = CheckedTitle.objects.get()
     response = client_for(adviser).get(f"/berufe/gepruefte-titel/{checked.pk}/vergessen/")
     assert response.status_code == 405
     assert CheckedTitle.objects.exists()
+
+
+def test_a_form_sent_again_after_a_withdrawal_does_not_bring_the_code_back(adviser, coordinator):
+    client = client_for(adviser)
+    html = review(client, f"{TITLE}\n".encode()).content.decode()
+    offered = re.findall(r'name="code-0" value="(\d+)"', html)
+    fields = {**review_form(html), "code-0": offered[2], "remember": "1"}
+    checked_rows(client.post("/berufe/kodieren/geprueft/", fields))
+    checked = CheckedTitle.objects.get()
+    client_for(coordinator).post(f"/berufe/gepruefte-titel/{checked.pk}/vergessen/")
+    # The same form again (a reload, a second download) still gives the file ...
+    assert checked_rows(client.post("/berufe/kodieren/geprueft/", fields))[0]["kldb5"] == offered[2]
+    assert checked_codes([TITLE]) == [""]
+    # ... but a new review may teach it again.
+    assert reviewed(client, TITLE, pick=2) == offered[2]
+    assert checked_codes([TITLE]) == [offered[2]]
+
+
+def test_a_code_no_longer_in_the_classification_gives_way_to_one_that_is():
+    for slug in ("stadt-chemnitz", "ihk-chemnitz"):
+        learn(slug, TITLE, "99999")
+    learn("handwerkskammer-chemnitz", TITLE, "29302")
+    first = code_title(TITLE)[0]
+    assert (first.kldb5, first.checked) == ("29302", True)
+
+
+def test_a_title_whose_normalised_form_is_too_long_to_keep_is_coded_but_not_learnt(adviser):
+    title = "\u33af" * 200  # each sign is read as several letters: 1,200 in all
+    client = client_for(adviser)
+    html = review(client, f"{title}\n".encode()).content.decode()
+    offered = re.findall(r'name="code-0" value="(\d+)"', html)
+    fields = {**review_form(html), "code-0": offered[1], "remember": "1"}
+    rows = checked_rows(client.post("/berufe/kodieren/geprueft/", fields))
+    assert rows[0]["kldb5"] == offered[1]
+    assert not CheckedTitle.objects.exists()
+
+
+def test_a_search_of_no_readable_word_looks_for_the_text_as_written(adviser):
+    learn("stadt-chemnitz", "Koch (m/w/d)", "29302")
+    learn("stadt-chemnitz", "Bäcker", "29202")
+    html = client_for(adviser).get("/berufe/gepruefte-titel/", {"q": "(m/w/d)"}).content.decode()
+    assert "Koch (m/w/d)" in html and "Bäcker" not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reviews_saving_the_same_titles_at_once_both_succeed():
+    """On PostgreSQL, two requests upserting rows in opposite order once deadlocked."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the row locks in question are PostgreSQL's")
+    agency = organisation("agentur-fuer-arbeit-chemnitz")
+    corrections = [Correction(f"Xylophonstimmer {i}", "29302") for i in range(200)]
+    errors: list[BaseException] = []
+
+    def save(order: list[Correction]) -> None:
+        try:
+            for _round in range(5):
+                remember_corrections(agency, order, timezone.now())
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save, args=(corrections,)),
+        threading.Thread(target=save, args=(corrections[::-1],)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert CheckedTitle.objects.count() == 200
