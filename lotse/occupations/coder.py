@@ -374,9 +374,11 @@ class Coder:
             "near_field": np.maximum.reduceat(nearest, self._field_starts, axis=1)[
                 :, self._field_index
             ],
-            "level": np.log(self._levels.predict_proba(queries)[:, self._level_of] + 1e-3),
-            "field": np.log(self._fields.predict_proba(queries)[:, self._field_of] + 1e-3),
-            "kind": np.log(self._kinds.predict_proba(queries)[:, self._kind_of] + 1e-3),
+            # The logarithm of each class, then spread over its codes: 4, 144 and 10
+            # logarithms a title instead of 1,300 each.
+            "level": np.log(self._levels.predict_proba(queries) + 1e-3)[:, self._level_of],
+            "field": np.log(self._fields.predict_proba(queries) + 1e-3)[:, self._field_of],
+            "kind": np.log(self._kinds.predict_proba(queries) + 1e-3)[:, self._kind_of],
         }
         return evidence, similarity
 
@@ -397,8 +399,7 @@ class Coder:
             if first >= 0:
                 others = ranked[row][ranked[row] != first]
                 ranked[row] = [first, *others[: top - 1]]
-        closest = self._closest_labels(similarity, ranked)
-        closest_esco = self._closest_labels(similarity, ranked, self._is_esco)
+        closest, closest_esco = self._closest_labels(similarity, ranked)
         results = [
             [
                 self._match(rank, int(i), float(scores[row, i]), int(label), int(esco))
@@ -426,12 +427,12 @@ class Coder:
         return " ".join(kept or words)
 
     def _closest_labels(
-        self, similarity: sp.csr_matrix, ranked: np.ndarray, weight: np.ndarray | None = None
-    ) -> np.ndarray:
-        """For each title and ranked code, its label most like the title (-1: none).
+        self, similarity: sp.csr_matrix, ranked: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each title and ranked code, its label most like the title, and its ESCO label's.
 
-        With ``weight``, only labels of a positive weight count, each similarity
-        times its weight; of equals, the first label wins.
+        -1 where there is none. ESCO labels count with their weight in ``_is_esco`` (the
+        occupation's preferred label before its other labels); of equals, the first wins.
         """
         codes = len(self.codes)
         wanted = np.zeros(similarity.shape[0] * codes, bool)
@@ -439,17 +440,25 @@ class Coder:
         wanted[pairs] = True
         rows = np.repeat(np.arange(similarity.shape[0]), np.diff(similarity.indptr))
         keys = rows * codes + self._owner[similarity.indices]
-        values = similarity.data if weight is None else similarity.data * weight[similarity.indices]
-        keep = wanted[keys] & (values > 0)
-        keys, values, labels = keys[keep], values[keep], similarity.indices[keep]
-        # Per key, the highest value first and, of equal values, the first label.
-        order = np.lexsort((labels, -values, keys))
-        keys, labels = keys[order], labels[order]
-        first = np.ones(len(keys), bool)
-        first[1:] = keys[1:] != keys[:-1]
-        found = np.full(similarity.shape[0] * codes, -1, np.int64)
-        found[keys[first]] = labels[first]
-        return found[pairs].reshape(ranked.shape)
+        keep = wanted[keys] & (similarity.data > 0)
+        keys, values, labels = keys[keep], similarity.data[keep], similarity.indices[keep]
+        closest = []
+        for weight in (None, self._is_esco[labels]):
+            weighted = values if weight is None else values * weight
+            positive = weighted > 0
+            found_keys, found_labels = keys[positive], labels[positive]
+            # Per key, the highest value first and, of equal values, the first label.
+            order = np.lexsort((found_labels, -weighted[positive], found_keys))
+            found_keys, found_labels = found_keys[order], found_labels[order]
+            first = np.ones(len(found_keys), bool)
+            first[1:] = found_keys[1:] != found_keys[:-1]
+            unique, best = found_keys[first], found_labels[first]
+            # Each wanted pair among the keys found (sorted): its label, or -1.
+            at = np.minimum(np.searchsorted(unique, pairs), max(len(unique) - 1, 0))
+            hit = unique[at] == pairs if len(unique) else np.zeros(len(pairs), bool)
+            found = np.where(hit, best[at] if len(unique) else -1, -1)
+            closest.append(found.astype(np.int64).reshape(ranked.shape))
+        return closest[0], closest[1]
 
     def _match(self, rank: int, code_index: int, score: float, label: int, esco: int) -> Match:
         """One ranked code, with its label closest to the title and its ESCO label's (or -1)."""
