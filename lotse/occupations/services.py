@@ -26,6 +26,8 @@ from lotse.occupations.reference import get_reference
 from lotse.occupations.text import title_problem, validate_title
 
 OUTPUT_COLUMNS = ["title", "rank", "kldb5", "score", "matched_title", "esco_uri"]
+# Header names of the titles' column in an input file, compared without case.
+TITLE_COLUMNS = ("title", "titel", "berufsbezeichnung", "stellenbezeichnung")
 # The file after a person checked the uncertain titles: one row a title.
 CHECKED_COLUMNS = ["title", "kldb5", "kldb_title", "uncertain", "checked"]
 # Workbooks (XLSX) start like every zip file; a small one can hold a million rows.
@@ -93,8 +95,10 @@ def code_for_import(titles: Sequence[str], top: int = 5) -> list[CodedTitle]:
 def read_titles(handle: IO[bytes]) -> list[str]:
     """Titles of a CSV with a ``title`` column, a text file with one title a line, or a workbook.
 
-    A workbook (XLSX) is read like a CSV: its first sheet, the column headed
-    ``title`` or else the first column, lines numbered as the spreadsheet shows them.
+    The column may be headed by any of ``TITLE_COLUMNS`` in any case, and a CSV's
+    columns separated by commas, semicolons or tabs. A workbook (XLSX) is read like
+    a CSV: its first sheet, the column so headed or else the first column, lines
+    numbered as the spreadsheet shows them.
     """
     raw = handle.read()
     if raw.startswith(_OLE2_START):
@@ -123,16 +127,30 @@ def _text_titles(raw: bytes) -> list[tuple[int, str]]:
         raise TitleFileError(_("line %(line)d: not UTF-8 text") % {"line": line}) from error
     lines = text.splitlines()
     first = lines[0] if lines else ""
-    if "title" not in next(csv.reader([first]), []):
+    # Spreadsheet programs write CSV with commas, with semicolons (German Excel) or tabs.
+    for delimiter in (",", ";", "\t"):
+        column = _title_column(next(csv.reader([first], delimiter=delimiter), []))
+        if column is not None:
+            break
+    else:
         return [(number, line) for number, line in enumerate(lines, 1) if line.strip()]
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    width = len(next(reader))
     titles: list[tuple[int, str]] = []
-    reader = csv.DictReader(io.StringIO(text))
     for row in reader:
-        line = reader.line_num
-        if None in row or any(value is None for value in row.values()):
+        if not row:
+            continue  # a blank line
+        if len(row) != width:
+            line = reader.line_num
             raise TitleFileError(_("line %(line)d: wrong number of fields") % {"line": line})
-        titles.append((line, row["title"] or ""))
+        titles.append((reader.line_num, row[column]))
     return titles
+
+
+def _title_column(header: Sequence[str]) -> int | None:
+    """Where a header row names the titles' column (any case: "Title", "Berufsbezeichnung")."""
+    names = [cell.strip().casefold() for cell in header]
+    return next((i for i, name in enumerate(names) if name in TITLE_COLUMNS), None)
 
 
 def _workbook_titles(raw: bytes) -> list[tuple[int, str]]:
@@ -178,10 +196,10 @@ def _sheet_titles(sheet: Any) -> list[tuple[int, str]]:
         if column is None:
             if not any(cells):
                 continue  # empty rows above the header
-            header = [cell.casefold() for cell in cells]
-            column = header.index("title") if "title" in header else 0
-            if "title" in header:
+            column = _title_column(cells)
+            if column is not None:
                 continue
+            column = 0
         title = cells[column] if column < len(cells) else ""
         if title:
             titles.append((line, title))

@@ -29,6 +29,26 @@ def test_code_titles_writes_k_rows_per_title_from_a_csv(tmp_path):
     assert [row["rank"] for row in rows[:3]] == ["1", "2", "3"]
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Ort;Berufsbezeichnung\nChemnitz;Mechatroniker/in (m/w/d)\n\nZwickau;Koch\n",  # Excel
+        "Nr\tTitle\n1\tMechatroniker/in (m/w/d)\n2\tKoch\n",
+        " TITEL ,Ort\nMechatroniker/in (m/w/d),Chemnitz\nKoch,Zwickau\n",
+    ],
+    ids=["german-excel-semicolons", "tabs", "german-header-any-case"],
+)
+def test_code_titles_finds_the_title_column_as_spreadsheet_programs_write_it(tmp_path, content):
+    source = tmp_path / "stellen.csv"
+    source.write_text(content, "utf-8")
+    call_command("code_titles", source, tmp_path / "out.csv", top=1)
+    rows = read(tmp_path / "out.csv")
+    assert [(row["title"], row["kldb5"]) for row in rows] == [
+        ("Mechatroniker/in (m/w/d)", "26112"),
+        ("Koch", "29302"),
+    ]
+
+
 def test_code_titles_can_flag_the_titles_a_person_should_check(tmp_path, capsys):
     source = tmp_path / "titles.txt"
     source.write_text("Mechatroniker/in (m/w/d)\nZzqx Blorpf\n", "utf-8")
@@ -58,6 +78,7 @@ def test_code_titles_reads_a_text_file_with_one_title_a_line(tmp_path):
         (b"Koch\nB\xe4cker\n", "Zeile 2"),
         (b"Koch\nBa\x00cker\n", "Zeile 2"),
         (b"title,code\nKoch,1\nB\xc3\xa4cker\n", "Zeile 3"),
+        (b"Ort;Berufsbezeichnung\nChemnitz;Koch\nZwickau\n", "Zeile 3"),
     ],
 )
 def test_a_malformed_input_file_names_the_line(tmp_path, content, line):
@@ -134,6 +155,14 @@ def test_code_titles_reads_the_title_column_of_a_workbook(tmp_path):
     assert [(row["title"], row["kldb5"]) for row in rows] == [
         ("Mechatroniker/in (m/w/d)", "26112"),
         ("Pflegefachfrau", "81302"),
+    ]
+
+
+def test_a_workbook_column_headed_in_german_is_found(tmp_path):
+    rows = [["Ort", "Stellenbezeichnung"], ["Chemnitz", "Pflegefachfrau"]]
+    call_command("code_titles", workbook(tmp_path / "s.xlsx", rows), tmp_path / "o.csv", top=1)
+    assert [(row["title"], row["kldb5"]) for row in read(tmp_path / "o.csv")] == [
+        ("Pflegefachfrau", "81302")
     ]
 
 
