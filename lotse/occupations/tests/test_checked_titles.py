@@ -218,7 +218,11 @@ def test_two_reviews_saving_the_same_titles_at_once_both_succeed():
     """On PostgreSQL, two requests upserting rows in opposite order once deadlocked."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the row locks in question are PostgreSQL's")
-    agency = organisation("agentur-fuer-arbeit-chemnitz")
+    # Its own organisation: the tables of a transactional test may start empty.
+    agency, _new = Organisation.objects.get_or_create(
+        slug="arbeitsagentur-zum-test",
+        defaults={"name": "Arbeitsagentur", "kind": "employment_agency"},
+    )
     corrections = [Correction(f"Xylophonstimmer {i}", "29302") for i in range(200)]
     errors: list[BaseException] = []
 
