@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from lotse.network.models import Organisation
@@ -80,21 +80,32 @@ def remember_corrections(
 ) -> list[Correction]:
     """Keep the codes an organisation's staff chose on a review made at ``since``.
 
-    The organisation's earlier choice for a title yields; a code withdrawn after the
-    review was made stays withdrawn. Returns the corrections kept.
+    A choice counts from the time its review was made: the organisation's earlier
+    choice for a title yields, but a choice or withdrawal made after the review was
+    shown stands, so an old form sent again changes nothing. Returns the
+    corrections kept.
     """
     latest = {normalise_title(c.title): c for c in corrections if c.kldb5}
     # A title whose form outgrows the column ("㎯" x 200 is 1,200 letters) is not kept.
     latest = {key: c for key, c in latest.items() if 0 < len(key) <= _KEY_LENGTH}
     with transaction.atomic():
-        withdrawn = CheckedTitle.objects.filter(
-            organisation=organisation, normalised__in=list(latest), withdrawn_at__gte=since
+        # A choice or withdrawal made after this review was shown stands.
+        newer = CheckedTitle.objects.filter(
+            Q(checked_at__gte=since) | Q(withdrawn_at__gte=since),
+            organisation=organisation,
+            normalised__in=list(latest),
         ).values_list("normalised", flat=True)
-        for key in set(withdrawn):
+        for key in set(newer):
             del latest[key]
         # In one order, so that two requests upserting the same titles never deadlock.
         rows = [
-            CheckedTitle(normalised=key, title=c.title, kldb5=c.kldb5, organisation=organisation)
+            CheckedTitle(
+                normalised=key,
+                title=c.title,
+                kldb5=c.kldb5,
+                organisation=organisation,
+                checked_at=since,
+            )
             for key, c in sorted(latest.items())
         ]
         CheckedTitle.objects.bulk_create(

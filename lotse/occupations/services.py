@@ -26,6 +26,8 @@ from lotse.occupations.reference import get_reference
 from lotse.occupations.text import title_problem, validate_title
 
 OUTPUT_COLUMNS = ["title", "rank", "kldb5", "score", "matched_title", "esco_uri"]
+# A character no title may hold, as the delimiter of a CSV of one column.
+_NO_DELIMITER = "\x1f"
 # Header names of the titles' column in an input file, compared without case.
 TITLE_COLUMNS = ("title", "titel", "berufsbezeichnung", "stellenbezeichnung")
 # The file after a person checked the uncertain titles: one row a title.
@@ -134,16 +136,24 @@ def _text_titles(raw: bytes) -> list[tuple[int, str]]:
             break
     else:
         return [(number, line) for number, line in enumerate(lines, 1) if line.strip()]
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    width = len(next(reader))
+    width = len(next(csv.reader([first], delimiter=delimiter)))
+    # A file of one column has no delimiter: "Verkäufer, Teilzeit" is one title.
+    reader = csv.reader(lines, delimiter=delimiter if width > 1 else _NO_DELIMITER)
+    next(reader)
     titles: list[tuple[int, str]] = []
-    for row in reader:
-        if not row:
-            continue  # a blank line
-        if len(row) != width:
-            line = reader.line_num
-            raise TitleFileError(_("line %(line)d: wrong number of fields") % {"line": line})
-        titles.append((reader.line_num, row[column]))
+    try:
+        for row in reader:
+            if len(row) != width and any(row):
+                line = reader.line_num
+                raise TitleFileError(_("line %(line)d: wrong number of fields") % {"line": line})
+            # Rows without a title (a blank line, ";" from a spreadsheet) are skipped.
+            if any(row) and row[column].strip():
+                titles.append((reader.line_num, row[column]))
+    except csv.Error as error:  # an unclosed quotation mark, say
+        raise TitleFileError(
+            _("line %(line)d: not readable as CSV (%(reason)s)")
+            % {"line": reader.line_num, "reason": error}
+        ) from error
     return titles
 
 

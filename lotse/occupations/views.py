@@ -188,7 +188,9 @@ CHECKED_PAGE_SIZE = 50
 def checked_titles(request: HttpRequest) -> HttpResponse:
     """The titles staff chose codes for by hand, which the coder now ranks first."""
     require(request.user, "occupations.code_in_bulk")
-    query = " ".join(request.GET.get("q", "").split())[:200]
+    # Printable text only: PostgreSQL refuses a NUL in a query.
+    query = " ".join("".join(c for c in request.GET.get("q", "") if c.isprintable()).split())
+    query = query[:200]
     rows = (
         CheckedTitle.objects.filter(withdrawn_at__isnull=True)
         .select_related("organisation")

@@ -171,7 +171,9 @@ def test_withdrawing_needs_a_form_not_a_link(adviser):
     assert CheckedTitle.objects.exists()
 
 
-def test_a_form_sent_again_after_a_withdrawal_does_not_bring_the_code_back(adviser, coordinator):
+def test_an_old_form_sent_again_undoes_neither_a_withdrawal_nor_a_newer_choice(
+    adviser, coordinator
+):
     client = client_for(adviser)
     html = review(client, f"{TITLE}\n".encode()).content.decode()
     offered = re.findall(r'name="code-0" value="(\d+)"', html)
@@ -182,9 +184,12 @@ def test_a_form_sent_again_after_a_withdrawal_does_not_bring_the_code_back(advis
     # The same form again (a reload, a second download) still gives the file ...
     assert checked_rows(client.post("/berufe/kodieren/geprueft/", fields))[0]["kldb5"] == offered[2]
     assert checked_codes([TITLE]) == [""]
-    # ... but a new review may teach it again.
-    assert reviewed(client, TITLE, pick=2) == offered[2]
-    assert checked_codes([TITLE]) == [offered[2]]
+    # ... but a new review may teach it again, or another code,
+    assert reviewed(client, TITLE, pick=3) == offered[3]
+    assert checked_codes([TITLE]) == [offered[3]]
+    # which the old form, sent once more, does not undo.
+    checked_rows(client.post("/berufe/kodieren/geprueft/", fields))
+    assert checked_codes([TITLE]) == [offered[3]]
 
 
 def test_a_code_no_longer_in_the_classification_gives_way_to_one_that_is():
@@ -245,3 +250,10 @@ def test_two_reviews_saving_the_same_titles_at_once_both_succeed():
         thread.join()
     assert errors == []
     assert CheckedTitle.objects.count() == 200
+
+
+def test_a_search_with_a_control_character_is_no_error(adviser):
+    learn("stadt-chemnitz", "Koch (m/w/d)", "29302")
+    response = client_for(adviser).get("/berufe/gepruefte-titel/", {"q": "\x00"})
+    assert response.status_code == 200
+    assert "Koch (m/w/d)" in response.content.decode()

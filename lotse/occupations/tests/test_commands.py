@@ -1,5 +1,6 @@
 import csv
 import gzip
+import io
 import zipfile
 
 import pytest
@@ -32,11 +33,13 @@ def test_code_titles_writes_k_rows_per_title_from_a_csv(tmp_path):
 @pytest.mark.parametrize(
     "content",
     [
-        "Ort;Berufsbezeichnung\nChemnitz;Mechatroniker/in (m/w/d)\n\nZwickau;Koch\n",  # Excel
+        # German Excel: semicolons, CRLF, a row left empty written as ";"
+        "Ort;Berufsbezeichnung\r\nChemnitz;Mechatroniker/in (m/w/d)\r\n;\r\nZwickau;Koch\r\n",
         "Nr\tTitle\n1\tMechatroniker/in (m/w/d)\n2\tKoch\n",
         " TITEL ,Ort\nMechatroniker/in (m/w/d),Chemnitz\nKoch,Zwickau\n",
+        "Titel\rMechatroniker/in (m/w/d)\rKoch\r",  # "CSV (Macintosh)": lines end in CR
     ],
-    ids=["german-excel-semicolons", "tabs", "german-header-any-case"],
+    ids=["german-excel-semicolons", "tabs", "german-header-any-case", "mac-line-ends"],
 )
 def test_code_titles_finds_the_title_column_as_spreadsheet_programs_write_it(tmp_path, content):
     source = tmp_path / "stellen.csv"
@@ -46,6 +49,14 @@ def test_code_titles_finds_the_title_column_as_spreadsheet_programs_write_it(tmp
     assert [(row["title"], row["kldb5"]) for row in rows] == [
         ("Mechatroniker/in (m/w/d)", "26112"),
         ("Koch", "29302"),
+    ]
+
+
+def test_a_file_of_one_column_keeps_commas_in_its_titles():
+    content = 'Berufsbezeichnung\nVerkäufer/in, Teilzeit\n"Koch, warme Küche"\n'.encode()
+    assert services.read_titles(io.BytesIO(content)) == [
+        "Verkäufer/in, Teilzeit",
+        "Koch, warme Küche",
     ]
 
 
@@ -79,6 +90,8 @@ def test_code_titles_reads_a_text_file_with_one_title_a_line(tmp_path):
         (b"Koch\nBa\x00cker\n", "Zeile 2"),
         (b"title,code\nKoch,1\nB\xc3\xa4cker\n", "Zeile 3"),
         (b"Ort;Berufsbezeichnung\nChemnitz;Koch\nZwickau\n", "Zeile 3"),
+        # An unclosed quotation mark runs on past what the csv module reads.
+        (b'title\nKoch\n"' + b"x" * 140_000 + b"\n", "Zeile 3: nicht als CSV lesbar"),
     ],
 )
 def test_a_malformed_input_file_names_the_line(tmp_path, content, line):
