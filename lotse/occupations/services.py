@@ -26,6 +26,8 @@ from lotse.occupations.reference import get_reference
 from lotse.occupations.text import title_problem, validate_title
 
 OUTPUT_COLUMNS = ["title", "rank", "kldb5", "score", "matched_title", "esco_uri"]
+# Rows of a workbook looked through for its header, below a caption or two.
+HEADER_ROWS = 10
 # A character no title may hold, as the delimiter of a CSV of one column.
 _NO_DELIMITER = "\x1f"
 # Header names of the titles' column in an input file, compared without case.
@@ -193,9 +195,16 @@ def _workbook_titles(raw: bytes) -> list[tuple[int, str]]:
 
 
 def _sheet_titles(sheet: Any) -> list[tuple[int, str]]:
+    """The titles of a sheet; the header may stand below a caption ("Jobmesse 2026").
+
+    Up to ``HEADER_ROWS`` rows are looked through for a header naming the titles'
+    column; rows above it are captions. Without such a header, the first column
+    holds the titles from the first row that is not empty.
+    """
     sheet.reset_dimensions()  # some programs write a wrong size, which hid rows
     titles: list[tuple[int, str]] = []
     column: int | None = None
+    waiting: list[tuple[int, list[str]]] = []  # rows read while no header is found
     for line, row in enumerate(sheet.iter_rows(values_only=True), 1):
         if line > MAX_WORKBOOK_ROWS:
             raise TitleFileError(
@@ -208,12 +217,21 @@ def _sheet_titles(sheet: Any) -> list[tuple[int, str]]:
                 continue  # empty rows above the header
             column = _title_column(cells)
             if column is not None:
+                waiting = []  # captions
+                continue
+            waiting.append((line, cells))
+            if len(waiting) < HEADER_ROWS:
                 continue
             column = 0
-        title = cells[column] if column < len(cells) else ""
-        if title:
-            titles.append((line, title))
-    return titles
+            titles += _cells_titles(waiting, column)
+            waiting = []
+            continue
+        titles += _cells_titles([(line, cells)], column)
+    return titles + _cells_titles(waiting, 0)
+
+
+def _cells_titles(rows: list[tuple[int, list[str]]], column: int) -> list[tuple[int, str]]:
+    return [(line, cells[column]) for line, cells in rows if column < len(cells) and cells[column]]
 
 
 class Writable(Protocol):

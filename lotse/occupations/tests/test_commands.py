@@ -204,6 +204,20 @@ def test_the_header_is_the_first_row_that_is_not_empty(tmp_path):
     assert [row["title"] for row in read(tmp_path / "out.csv")] == ["Koch"]  # bullet gone
 
 
+def test_a_caption_above_the_header_is_not_read_as_a_title(tmp_path):
+    rows = [["Stellenangebote der Jobmesse 2026"], [], ["Nr.", "Berufsbezeichnung"], [1, "Koch"]]
+    call_command("code_titles", workbook(tmp_path / "s.xlsx", rows), tmp_path / "o.csv", top=1)
+    assert [row["title"] for row in read(tmp_path / "o.csv")] == ["Koch"]
+
+
+@pytest.mark.parametrize("count", [3, 25])
+def test_a_workbook_without_a_header_is_read_from_its_first_row(tmp_path, count):
+    titles = [f"Koch {i}" for i in range(count)]
+    rows = [[title, "Chemnitz"] for title in titles]
+    call_command("code_titles", workbook(tmp_path / "s.xlsx", rows), tmp_path / "o.csv", top=1)
+    assert [row["title"] for row in read(tmp_path / "o.csv")] == titles
+
+
 def overwritten(path, content):
     path.write_bytes(content)
     return path
