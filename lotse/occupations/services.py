@@ -129,34 +129,55 @@ def _text_titles(raw: bytes) -> list[tuple[int, str]]:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise TitleFileError(_("line %(line)d: not UTF-8 text") % {"line": line}) from error
-    lines = text.splitlines()
-    first = lines[0] if lines else ""
-    # Spreadsheet programs write CSV with commas, with semicolons (German Excel) or tabs.
-    for delimiter in (",", ";", "\t"):
-        column = _title_column(next(csv.reader([first], delimiter=delimiter), []))
-        if column is not None:
-            break
-    else:
-        return [(number, line) for number, line in enumerate(lines, 1) if line.strip()]
-    width = len(next(csv.reader([first], delimiter=delimiter)))
+    # Lines end in LF, CRLF or CR alone (old Mac "CSV"); other breaks stay in the line.
+    first = io.StringIO(text, newline=None).readline().rstrip("\n")
+    header = _csv_header(first)
+    if header is None:
+        return [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+    delimiter, column, width = header
     # A file of one column has no delimiter: "Verkäufer, Teilzeit" is one title.
-    reader = csv.reader(lines, delimiter=delimiter if width > 1 else _NO_DELIMITER)
-    next(reader)
+    reader = csv.reader(
+        io.StringIO(text, newline=None), delimiter=delimiter if width > 1 else _NO_DELIMITER
+    )
     titles: list[tuple[int, str]] = []
+    start = 1
     try:
+        next(reader)
         for row in reader:
-            if len(row) != width and any(row):
-                line = reader.line_num
+            line, start = start + 1, reader.line_num
+            if any("\n" in cell for cell in row):  # a quotation mark left open, say
+                raise TitleFileError(
+                    _("line %(line)d: a line break inside a field, or an unclosed quotation mark")
+                    % {"line": line}
+                )
+            if not "".join(row).strip():
+                continue  # a blank line, or ";" for a row left empty in a spreadsheet
+            if len(row) != width:
                 raise TitleFileError(_("line %(line)d: wrong number of fields") % {"line": line})
-            # Rows without a title (a blank line, ";" from a spreadsheet) are skipped.
-            if any(row) and row[column].strip():
-                titles.append((reader.line_num, row[column]))
-    except csv.Error as error:  # an unclosed quotation mark, say
+            if row[column].strip():
+                titles.append((line, row[column]))
+    except csv.Error as error:  # a field beyond the csv module's limit
         raise TitleFileError(
             _("line %(line)d: not readable as CSV (%(reason)s)")
-            % {"line": reader.line_num, "reason": error}
+            % {"line": start + 1, "reason": error}
         ) from error
     return titles
+
+
+def _csv_header(first: str) -> tuple[str, int, int] | None:
+    """The delimiter, title column and width of a CSV's header line, or None for plain text.
+
+    Spreadsheet programs write CSV with commas, with semicolons (German Excel) or tabs.
+    """
+    for delimiter in (",", ";", "\t"):
+        try:
+            cells = next(csv.reader([first], delimiter=delimiter), [])
+        except csv.Error:  # a first line longer than a field may be: no header
+            return None
+        column = _title_column(cells)
+        if column is not None:
+            return delimiter, column, len(cells)
+    return None
 
 
 def _title_column(header: Sequence[str]) -> int | None:
@@ -197,9 +218,9 @@ def _workbook_titles(raw: bytes) -> list[tuple[int, str]]:
 def _sheet_titles(sheet: Any) -> list[tuple[int, str]]:
     """The titles of a sheet; the header may stand below a caption ("Jobmesse 2026").
 
-    Up to ``HEADER_ROWS`` rows are looked through for a header naming the titles'
-    column; rows above it are captions. Without such a header, the first column
-    holds the titles from the first row that is not empty.
+    Up to ``HEADER_ROWS`` rows of one cell each (captions) are looked through for a
+    header naming the titles' column. Without such a header, the first column holds
+    the titles from the first row that is not empty.
     """
     sheet.reset_dimensions()  # some programs write a wrong size, which hid rows
     titles: list[tuple[int, str]] = []
@@ -220,7 +241,8 @@ def _sheet_titles(sheet: Any) -> list[tuple[int, str]]:
                 waiting = []  # captions
                 continue
             waiting.append((line, cells))
-            if len(waiting) < HEADER_ROWS:
+            # A caption fills one cell; a row of several is data, and no header follows.
+            if len(waiting) < HEADER_ROWS and sum(1 for cell in cells if cell) == 1:
                 continue
             column = 0
             titles += _cells_titles(waiting, column)

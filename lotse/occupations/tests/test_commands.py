@@ -90,8 +90,13 @@ def test_code_titles_reads_a_text_file_with_one_title_a_line(tmp_path):
         (b"Koch\nBa\x00cker\n", "Zeile 2"),
         (b"title,code\nKoch,1\nB\xc3\xa4cker\n", "Zeile 3"),
         (b"Ort;Berufsbezeichnung\nChemnitz;Koch\nZwickau\n", "Zeile 3"),
-        # An unclosed quotation mark runs on past what the csv module reads.
+        # An unclosed quotation mark runs on past what the csv module reads ...
         (b'title\nKoch\n"' + b"x" * 140_000 + b"\n", "Zeile 3: nicht als CSV lesbar"),
+        (b'title\nKoch\n"Maurer\n' + b"Titel Nummer 1\n" * 20_000, "Zeile 3: nicht als CSV"),
+        # ... or would join lines into one title, as would a line break in a cell.
+        (b'title\nKoch\n"Maurer\nB\xc3\xa4cker\n', "Zeile 3: ein Zeilenumbruch in einem Feld"),
+        (b'title;Ort\r\n"Koch\nChef";X\r\nMaurer;Y\r\n', "Zeile 2: ein Zeilenumbruch"),
+        (b"x" * 2_000_000 + b"\n", "Zeile 1: Eine Berufsbezeichnung hat höchstens 200 Zeichen"),
     ],
 )
 def test_a_malformed_input_file_names_the_line(tmp_path, content, line):
@@ -208,6 +213,12 @@ def test_a_caption_above_the_header_is_not_read_as_a_title(tmp_path):
     rows = [["Stellenangebote der Jobmesse 2026"], [], ["Nr.", "Berufsbezeichnung"], [1, "Koch"]]
     call_command("code_titles", workbook(tmp_path / "s.xlsx", rows), tmp_path / "o.csv", top=1)
     assert [row["title"] for row in read(tmp_path / "o.csv")] == ["Koch"]
+
+
+def test_a_data_cell_that_reads_like_a_header_is_still_data(tmp_path):
+    rows = [["Koch", "Chemnitz"], ["Maurer", "Titel"], ["Bäcker", "Zwickau"]]
+    call_command("code_titles", workbook(tmp_path / "s.xlsx", rows), tmp_path / "o.csv", top=1)
+    assert [row["title"] for row in read(tmp_path / "o.csv")] == ["Koch", "Maurer", "Bäcker"]
 
 
 @pytest.mark.parametrize("count", [3, 25])
