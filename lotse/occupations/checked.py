@@ -15,11 +15,13 @@ wins, then the latest.
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from lotse.core import audit
 from lotse.network.models import Organisation
 from lotse.occupations.coder import BATCH, Match, get_coder
 from lotse.occupations.models import CheckedTitle
@@ -48,9 +50,8 @@ def checked_codes(titles: Sequence[str], known: Container[str] | None = None) ->
     chosen: dict[str, str] = {}
     for start in range(0, len(wanted), LOOKUP_CHUNK):
         rows = (
-            CheckedTitle.objects.filter(
-                normalised__in=wanted[start : start + LOOKUP_CHUNK], withdrawn_at__isnull=True
-            )
+            CheckedTitle.objects.in_force()
+            .filter(normalised__in=wanted[start : start + LOOKUP_CHUNK])
             .values("normalised", "kldb5")
             .annotate(organisations=Count("id"), latest=Max("checked_at"))
             .order_by("normalised", "-organisations", "-latest", "kldb5")
@@ -76,14 +77,17 @@ def code_titles(titles: Sequence[str], top: int = 5, wait: bool = True) -> list[
 
 
 def remember_corrections(
-    organisation: Organisation, corrections: Sequence[Correction], since: datetime
+    organisation: Organisation,
+    corrections: Sequence[Correction],
+    since: datetime,
+    by: Any = None,
 ) -> list[Correction]:
     """Keep the codes an organisation's staff chose on a review made at ``since``.
 
     A choice counts from the time its review was made: the organisation's earlier
     choice for a title yields, but a choice or withdrawal made after the review was
     shown stands, so an old form sent again changes nothing. Returns the
-    corrections kept.
+    corrections kept; the audit log names them and the person ``by``.
     """
     latest = {normalise_title(c.title): c for c in corrections if c.kldb5}
     # A title whose form outgrows the column ("㎯" x 200 is 1,200 letters) is not kept.
@@ -115,13 +119,39 @@ def remember_corrections(
             unique_fields=["normalised", "organisation"],
             update_fields=["title", "kldb5", "checked_at", "withdrawn_at"],
         )
-    return [latest[key] for key in sorted(latest)]
+    learnt = [latest[key] for key in sorted(latest)]
+    if learnt:
+        audit.record(
+            "occupations.checkedtitle.learnt",
+            organisation,
+            by,
+            {"titles": [[c.title, c.before, c.kldb5] for c in learnt]},
+        )
+    return learnt
 
 
-def withdraw(checked: CheckedTitle) -> None:
-    """The title is coded by the coder alone again."""
+def withdraw(checked: CheckedTitle, by: Any = None) -> None:
+    """The title is coded by the coder alone again; the audit log names the person ``by``."""
+    audit.record("occupations.checkedtitle.forgotten", checked, by, {"kldb5": checked.kldb5})
     checked.withdrawn_at = timezone.now()
     checked.save(update_fields=["withdrawn_at"])
+
+
+def find_checked_titles(query: str = "") -> QuerySet[CheckedTitle]:
+    """The codes in force whose title holds the words of ``query``, as the coder reads them.
+
+    "Lagerhelferin" finds "Lagerhelfer (m/w/d)"; a query of no such word ("m/w/d")
+    is looked for as written.
+    """
+    rows = (
+        CheckedTitle.objects.in_force()
+        .select_related("organisation")
+        .prefetch_related("organisation__memberships")
+    )
+    if not query:
+        return rows
+    words = normalise_title(query)
+    return rows.filter(normalised__contains=words) if words else rows.filter(title__icontains=query)
 
 
 _KEY_LENGTH = CheckedTitle._meta.get_field("normalised").max_length or 0

@@ -10,6 +10,12 @@ from lotse.network.models import Organisation
 from lotse.occupations.text import MAX_TITLE_LENGTH
 
 
+class CheckedTitleQuerySet(models.QuerySet):
+    def in_force(self) -> "CheckedTitleQuerySet":
+        """Codes not withdrawn: those the coder ranks first."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class CheckedTitle(models.Model):
     """A job title whose code staff of a partner organisation chose on the review page.
 
@@ -35,6 +41,8 @@ class CheckedTitle(models.Model):
     # A withdrawn code is kept, so that a review form made before the withdrawal and
     # sent again (a reload, a second download) cannot bring it back.
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
+
+    objects = CheckedTitleQuerySet.as_manager()
 
     class Meta:
         ordering = ["title", "organisation__name"]

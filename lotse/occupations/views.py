@@ -10,14 +10,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lotse.core import audit
 from lotse.core.htmx import render_page
 from lotse.core.permissions import can, require
 from lotse.core.spreadsheets import csv_download
-from lotse.occupations.checked import code_titles, remember_corrections, withdraw
+from lotse.occupations.checked import (
+    code_titles,
+    find_checked_titles,
+    remember_corrections,
+    withdraw,
+)
 from lotse.occupations.coder import CoderStarting, Match, get_coder
 from lotse.occupations.forms import MAX_TITLES_IN_FILE, TitleFileForm, TitleForm
-from lotse.occupations.models import CheckedTitle
 from lotse.occupations.reference import get_reference
 from lotse.occupations.services import (
     ReviewError,
@@ -25,7 +28,6 @@ from lotse.occupations.services import (
     write_checked_csv,
     write_coded_csv,
 )
-from lotse.occupations.text import normalise_title
 
 AUTOCOMPLETE_SIZE = 8
 # Room in a request for the review form's choices beside the signed file.
@@ -170,14 +172,7 @@ def checked_file(request: HttpRequest) -> HttpResponse:
         return render(request, "occupations/code_review_error.html", context, status=400)
     organisation = getattr(request.user, "organisation", None)
     if reviewed.corrections and request.POST.get("remember") and organisation is not None:
-        learnt = remember_corrections(organisation, reviewed.corrections, reviewed.made)
-        if learnt:
-            audit.record(
-                "occupations.checkedtitle.learnt",
-                organisation,
-                request.user,
-                {"titles": [[c.title, c.before, c.kldb5] for c in learnt]},
-            )
+        remember_corrections(organisation, reviewed.corrections, reviewed.made, request.user)
     return response
 
 
@@ -191,21 +186,9 @@ def checked_titles(request: HttpRequest) -> HttpResponse:
     # Printable text only: PostgreSQL refuses a NUL in a query.
     query = " ".join("".join(c for c in request.GET.get("q", "") if c.isprintable()).split())
     query = query[:200]
-    rows = (
-        CheckedTitle.objects.filter(withdrawn_at__isnull=True)
-        .select_related("organisation")
-        .prefetch_related("organisation__memberships")
+    page = Paginator(find_checked_titles(query), CHECKED_PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
-    if query:
-        # Words as the coder reads them ("Lagerhelferin" finds "Lagerhelfer (m/w/d)");
-        # a query of none such ("m/w/d") is looked for as written.
-        words = normalise_title(query)
-        rows = (
-            rows.filter(normalised__contains=words)
-            if words
-            else rows.filter(title__icontains=query)
-        )
-    page = Paginator(rows, CHECKED_PAGE_SIZE).get_page(request.GET.get("page"))
     occupations = get_reference().occupations
     items = [
         (
@@ -223,18 +206,9 @@ def checked_titles(request: HttpRequest) -> HttpResponse:
 @require_POST
 def forget_checked_title(request: HttpRequest, pk: int) -> HttpResponse:
     """Withdraw a code chosen by hand: the title is coded by the coder alone again."""
-    checked = get_object_or_404(
-        CheckedTitle.objects.select_related("organisation").prefetch_related(
-            "organisation__memberships"
-        ),
-        pk=pk,
-        withdrawn_at__isnull=True,
-    )
+    checked = get_object_or_404(find_checked_titles(), pk=pk)
     require(request.user, "occupations.forget_checked_title", checked)
-    audit.record(
-        "occupations.checkedtitle.forgotten", checked, request.user, {"kldb5": checked.kldb5}
-    )
-    withdraw(checked)
+    withdraw(checked, request.user)
     messages.success(
         request, _("“%(title)s” is coded by the coder alone again.") % {"title": checked.title}
     )
