@@ -1,6 +1,8 @@
 """What the apps share for files people open in spreadsheet programs."""
 
+import codecs
 import datetime
+import re
 from typing import Any
 
 from django.http import HttpResponse
@@ -27,3 +29,42 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+# A byte of 0xC2 to 0xF4 and its continuation bytes: UTF-8 beyond ASCII. Windows-1252
+# text has such pairs only in nonsense ("Ã¤"), so a file holding one is broken UTF-8.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+
+
+class UndecodableText(ValueError):
+    """Bytes that are no text a spreadsheet program writes; ``line`` is where it fails."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"line {line}: not text in UTF-8, UTF-16 or Windows-1252")
+        self.line = line
+
+
+def decode_text_file(raw: bytes) -> str:
+    """The text of an uploaded CSV or text file, in the encodings spreadsheets save.
+
+    UTF-8 (with or without BOM) first; UTF-16 with a BOM, as Excel's "Unicode text";
+    Windows-1252, as German Excel saves "CSV (Trennzeichen-getrennt)", where a file
+    is not UTF-8 and has no UTF-8 sequence at all, so half-broken UTF-8 is refused
+    rather than read as "VerkÃ¤ufer".
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as error:
+            read = raw[: error.start].decode("utf-16", errors="ignore")
+            raise UndecodableText(read.count("\n") + 1) from error
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        failure = error.start
+    if not _UTF8_SEQUENCE.search(raw):
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError as error:
+            failure = error.start
+    raise UndecodableText(raw[:failure].count(b"\n") + 1)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from lotse.core.spreadsheets import cell_text
+from lotse.core.spreadsheets import UndecodableText, cell_text, decode_text_file
 from lotse.occupations.checked import Correction, code_titles
 from lotse.occupations.coder import Match, is_uncertain
 from lotse.occupations.reference import get_reference
@@ -125,10 +125,11 @@ def read_titles(handle: IO[bytes]) -> list[str]:
 
 def _text_titles(raw: bytes) -> list[tuple[int, str]]:
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise TitleFileError(_("line %(line)d: not UTF-8 text") % {"line": line}) from error
+        text = decode_text_file(raw)
+    except UndecodableText as error:
+        raise TitleFileError(
+            _("line %(line)d: not text in UTF-8, UTF-16 or Windows-1252") % {"line": error.line}
+        ) from error
     # Lines end in LF, CRLF or CR alone (old Mac "CSV"); other breaks stay in the line.
     first = io.StringIO(text, newline=None).readline().rstrip("\n")
     header = _csv_header(first)

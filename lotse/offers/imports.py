@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
 from lotse.core.permissions import can, require
-from lotse.core.spreadsheets import cell_text
+from lotse.core.spreadsheets import UndecodableText, cell_text, decode_text_file
 from lotse.network.models import ActionField, Organisation, Region
 from lotse.offers import services
 from lotse.offers.exports import COLUMNS
@@ -167,12 +167,12 @@ def _unreadable(message: str) -> OfferSource:
 
 
 def read_csv(data: bytes) -> OfferSource:
-    """UTF-8 with or without BOM; comma or semicolon, whichever the header uses."""
+    """UTF-8, UTF-16 or Windows-1252 (German Excel); comma or semicolon, as the header uses."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        message = _("the file is not UTF-8 encoded (byte %(position)s)")
-        return _unreadable(message % {"position": error.start + 1})
+        text = decode_text_file(data)
+    except UndecodableText as error:
+        message = _("line %(line)s: the file is not text in UTF-8, UTF-16 or Windows-1252")
+        return _unreadable(message % {"line": error.line})
     header_line = text.split("\n", 1)[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     try:

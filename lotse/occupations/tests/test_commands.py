@@ -52,6 +52,19 @@ def test_code_titles_finds_the_title_column_as_spreadsheet_programs_write_it(tmp
     ]
 
 
+@pytest.mark.parametrize(
+    "encoding",
+    ["cp1252", "utf-16", "utf-8-sig"],
+    ids=["german-excel-csv", "excel-unicode-text", "csv-utf-8"],
+)
+def test_a_csv_is_read_in_the_encoding_excel_saved_it_in(encoding):
+    content = "Stellenbezeichnung;Ort\nVerkäufer/in;Chemnitz\nSchweißer WIG;Zwickau\n"
+    assert services.read_titles(io.BytesIO(content.encode(encoding))) == [
+        "Verkäufer/in",
+        "Schweißer WIG",
+    ]
+
+
 def test_a_file_of_one_column_keeps_commas_in_its_titles():
     content = 'Berufsbezeichnung\nVerkäufer/in, Teilzeit\n"Koch, warme Küche"\n'.encode()
     assert services.read_titles(io.BytesIO(content)) == [
@@ -86,7 +99,10 @@ def test_code_titles_reads_a_text_file_with_one_title_a_line(tmp_path):
     ("content", "line"),
     [
         (b"title\nKoch\n" + b"x" * 300 + b"\n", "Zeile 3"),
-        (b"Koch\nB\xe4cker\n", "Zeile 2"),
+        # UTF-8 up to line 2, then a byte of another encoding: refused, not guessed
+        (b"K\xc3\xb6chin\nB\xe4cker\n", "Zeile 2: kein Text"),
+        (b"Koch\nB\x81cker\n", "Zeile 2: kein Text"),  # no character in Windows-1252
+        (b"\xff\xfeK\x00o\x00\n\x00c", "Zeile 2: kein Text"),  # UTF-16 cut in half
         (b"Koch\nBa\x00cker\n", "Zeile 2"),
         (b"title,code\nKoch,1\nB\xc3\xa4cker\n", "Zeile 3"),
         (b"Ort;Berufsbezeichnung\nChemnitz;Koch\nZwickau\n", "Zeile 3"),

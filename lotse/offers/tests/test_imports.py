@@ -266,12 +266,22 @@ def test_a_semicolon_csv_with_bom_german_dates_and_ja_is_read(coordinator):
     )
 
 
-def test_a_file_that_is_not_utf8_is_reported_as_a_whole(coordinator):
-    data = csv_file(row(title="Größe")).decode().encode("latin-1")
+def test_a_csv_saved_by_german_excel_keeps_its_umlauts(coordinator):
+    data = csv_file(row(title="Größe zählt"), delimiter=";").decode().encode("cp1252")
 
-    report = validate_offers(read_offers("latin.csv", data), actor=coordinator)
+    report = import_offers(read_offers("excel.csv", data), actor=coordinator)
+
+    assert report.counts["created"] == 1, report.problems
+    assert Offer.objects.get(slug="kranich-werkstatt").title == "Größe zählt"
+
+
+def test_a_file_that_is_partly_not_utf8_is_reported_as_a_whole_with_its_line(coordinator):
+    data = csv_file(row(title="Größe")) + "Käse\n".encode("cp1252")
+
+    report = validate_offers(read_offers("broken.csv", data), actor=coordinator)
 
     assert problems(report) == {(None, "")}
+    assert report.problems[0].message.startswith("Zeile 3: ")
 
 
 # --- who may import for whom ---
