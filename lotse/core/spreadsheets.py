@@ -31,9 +31,8 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-# A byte of 0xC2 to 0xF4 and its continuation bytes: UTF-8 beyond ASCII. Windows-1252
-# text has such pairs only in nonsense ("Ã¤"), so a file holding one is broken UTF-8.
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+# Bytes that are no UTF-8 come out of "surrogateescape" decoding as these characters.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 class UndecodableText(ValueError):
@@ -49,7 +48,7 @@ def decode_text_file(raw: bytes) -> str:
 
     UTF-8 (with or without BOM) first; UTF-16 with a BOM, as Excel's "Unicode text";
     Windows-1252, as German Excel saves "CSV (Trennzeichen-getrennt)", where a file
-    is not UTF-8 and has no UTF-8 sequence at all, so half-broken UTF-8 is refused
+    is not UTF-8 and mostly not even like it, so half-broken UTF-8 is refused
     rather than read as "VerkÃ¤ufer".
     """
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -62,7 +61,11 @@ def decode_text_file(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         failure = error.start
-    if not _UTF8_SEQUENCE.search(raw):
+    # Windows-1252 text has a UTF-8 sequence only by chance ("Ä" before a quotation
+    # mark); a file with more such sequences than stray bytes is broken UTF-8.
+    read = raw.decode("utf-8", "surrogateescape")
+    stray = len(_ESCAPED_BYTE.findall(read))
+    if sum(char > "\x7f" for char in read) - stray < stray:
         try:
             return raw.decode("cp1252")
         except UnicodeDecodeError as error:

@@ -58,10 +58,14 @@ def test_code_titles_finds_the_title_column_as_spreadsheet_programs_write_it(tmp
     ids=["german-excel-csv", "excel-unicode-text", "csv-utf-8"],
 )
 def test_a_csv_is_read_in_the_encoding_excel_saved_it_in(encoding):
-    content = "Stellenbezeichnung;Ort\nVerkäufer/in;Chemnitz\nSchweißer WIG;Zwickau\n"
+    content = (
+        "Stellenbezeichnung;Ort\nVerkäufer/in;Chemnitz\nSchweißer WIG;Zwickau\n"
+        "Servicekraft „Café“;Plauen\n"  # é before “ looks like UTF-8 in Windows-1252
+    )
     assert services.read_titles(io.BytesIO(content.encode(encoding))) == [
         "Verkäufer/in",
         "Schweißer WIG",
+        "Servicekraft „Café“",
     ]
 
 
