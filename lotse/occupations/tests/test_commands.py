@@ -2,6 +2,7 @@ import csv
 import gzip
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -97,6 +98,57 @@ def test_code_titles_reads_a_text_file_with_one_title_a_line(tmp_path):
     rows = read(tmp_path / "out.csv")
     assert len(rows) == 10
     assert {row["title"] for row in rows} == {"Pflegefachfrau", "Schweißer WIG"}
+
+
+def test_a_failed_run_leaves_the_output_of_the_last_run_as_it_was(tmp_path, monkeypatch):
+    source = tmp_path / "titles.txt"
+    source.write_text("Koch\n", "utf-8")
+    output = tmp_path / "out.csv"
+    output.write_text("title,rank\nyesterday's work,1\n", "utf-8")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(services, "code_titles", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("code_titles", source, output)
+    assert output.read_text("utf-8") == "title,rank\nyesterday's work,1\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out.csv", "titles.txt"]
+
+
+def test_the_output_is_written_whole_and_readable_by_others(tmp_path):
+    source = tmp_path / "titles.txt"
+    source.write_text("Koch\n", "utf-8")
+    call_command("code_titles", source, tmp_path / "out.csv", top=1)
+    assert (tmp_path / "out.csv").stat().st_mode & 0o044 == 0o044  # not a private temp file
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out.csv", "titles.txt"]
+
+
+def test_a_byte_order_mark_can_be_asked_for_so_that_excel_reads_umlauts(tmp_path):
+    source = tmp_path / "titles.txt"
+    source.write_text("Bäcker\n", "utf-8")
+    call_command("code_titles", source, tmp_path / "out.csv", top=1, bom=True)
+    assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbftitle,rank")
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        (".", "is a folder"),
+        ("missing/out.csv", "does not exist"),
+        ("titles.csv", "is the input file"),
+        ("out.xlsx", "names a workbook"),
+    ],
+)
+def test_an_output_that_cannot_or_should_not_be_written_is_refused(
+    tmp_path, monkeypatch, output, message
+):
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "titles.csv"
+    source.write_text("title\nKoch\n", "utf-8")
+    with pytest.raises(CommandError, match=message):
+        call_command("code_titles", source, Path(output))
+    assert source.read_text("utf-8") == "title\nKoch\n"
 
 
 @pytest.mark.parametrize(

@@ -1,3 +1,5 @@
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,8 @@ class Command(BaseCommand):
         "'Berufsbezeichnung', 'Stellenbezeichnung', any case), or a text file with one "
         "title a line; OUTPUT gets the columns "
         "title, rank, kldb5, score, matched_title, esco_uri (K rows per title), and "
-        "with --flag-uncertain a column 'uncertain' (1: a person should check the coding)."
+        "with --flag-uncertain a column 'uncertain' (1: a person should check the coding). "
+        "OUTPUT is replaced only once every title is coded."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,6 +28,11 @@ class Command(BaseCommand):
             action="store_true",
             help="add a column 'uncertain': 1 where a person should check the title's codes",
         )
+        parser.add_argument(
+            "--bom",
+            action="store_true",
+            help="start OUTPUT with a byte-order mark, so that Excel reads its umlauts",
+        )
 
     def handle(
         self,
@@ -33,20 +41,57 @@ class Command(BaseCommand):
         output: Path,
         top: int,
         flag_uncertain: bool = False,
+        bom: bool = False,
         **options: Any,
     ) -> None:
         if not 1 <= top <= 50:
             raise CommandError("--top must be between 1 and 50")
         if not input.is_file():
             raise CommandError(f"{input} not found")
+        check_output(input, output)
         try:
             with open(input, "rb") as handle:
                 titles = read_titles(handle)
         except TitleFileError as error:
             raise CommandError(f"{input}, {error}") from error
-        with open(output, "w", encoding="utf-8", newline="") as handle:
-            flagged = write_coded_csv(handle, titles, top, flag_uncertain)
+        # Written beside OUTPUT and moved over it at the end: a failed or interrupted
+        # run leaves the file of an earlier run as it was.
+        descriptor, partial = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+        try:
+            with open(
+                descriptor, "w", encoding="utf-8-sig" if bom else "utf-8", newline=""
+            ) as handle:
+                flagged = write_coded_csv(handle, titles, top, flag_uncertain)
+            os.chmod(partial, 0o666 & ~_umask())  # as open() would have made it
+            os.replace(partial, output)
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
         report = f"{len(titles)} titles coded, {len(titles) * top} rows in {output}"
         if flag_uncertain:
             report += f"; {flagged} flagged uncertain, for a person to check"
         self.stdout.write(report)
+
+
+# What a spreadsheet program would open as a workbook, which a CSV written there is not.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def check_output(input: Path, output: Path) -> None:
+    """Refuse an OUTPUT that cannot be written or would destroy what it should not."""
+    if output.is_dir():
+        raise CommandError(f"{output} is a folder; name the file to write")
+    if not output.parent.is_dir():
+        raise CommandError(f"{output.parent} does not exist")
+    if not os.access(output.parent, os.W_OK):
+        raise CommandError(f"{output.parent} is not writable")
+    if output.exists() and output.resolve() == input.resolve():
+        raise CommandError(f"{output} is the input file; name another file to write")
+    if output.suffix.lower() in WORKBOOK_SUFFIXES:
+        raise CommandError(f"{output} names a workbook, but the command writes CSV; use .csv")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
