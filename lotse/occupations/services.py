@@ -9,9 +9,10 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import zip_longest
 from typing import IO, Any, Protocol
 
 from django.core import signing
@@ -31,7 +32,10 @@ HEADER_ROWS = 10
 # A character no title may hold, as the delimiter of a CSV of one column.
 _NO_DELIMITER = "\x1f"
 # Header names of the titles' column in an input file, compared without case.
-TITLE_COLUMNS = ("title", "titel", "berufsbezeichnung", "stellenbezeichnung")
+TITLE_COLUMNS = (
+    "title", "titel", "job title", "jobtitle", "jobtitel", "beruf", "berufsbezeichnung",
+    "berufsbenennung", "stellenbezeichnung", "stellentitel", "stelle", "position",
+)  # fmt: skip
 # The file after a person checked the uncertain titles: one row a title.
 CHECKED_COLUMNS = ["title", "kldb5", "kldb_title", "uncertain", "checked"]
 # Workbooks (XLSX) start like every zip file; a small one can hold a million rows.
@@ -131,19 +135,39 @@ def _text_titles(raw: bytes) -> list[tuple[int, str]]:
             _("line %(line)d: not text in UTF-8, UTF-16 or Windows-1252") % {"line": error.line}
         ) from error
     # Lines end in LF, CRLF or CR alone (old Mac "CSV"); other breaks stay in the line.
-    first = io.StringIO(text, newline=None).readline().rstrip("\n")
-    header = _csv_header(first)
-    if header is None:
-        return [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
-    delimiter, column, width = header
-    # A file of one column has no delimiter: "Verkäufer, Teilzeit" is one title.
-    reader = csv.reader(
-        io.StringIO(text, newline=None), delimiter=delimiter if width > 1 else _NO_DELIMITER
-    )
-    titles: list[tuple[int, str]] = []
-    start = 1
+    lines = io.StringIO(text, newline=None).read().split("\n")
+    delimiter = _delimiter([line for line in lines[: HEADER_ROWS * 10] if line.strip()])
+    if delimiter is None:
+        return _table_titles((number, [line]) for number, line in enumerate(lines, 1))
+    return _table_titles(_csv_rows(text, delimiter), check_width=True)
+
+
+def _delimiter(first_lines: Sequence[str]) -> str | None:
+    """How a text file's columns are separated, or None for one title a line.
+
+    Spreadsheet programs write CSV with commas, with semicolons (German Excel) or
+    tabs. A header naming the titles' column decides; without one, semicolons or
+    tabs in the first line make a table, while commas may be part of a title. A
+    table of one column has no delimiter: "Verkäufer, Teilzeit" is one title.
+    """
+    candidates = first_lines[:HEADER_ROWS]
+    for delimiter in (",", ";", "\t"):
+        for line in candidates:
+            try:
+                cells = next(csv.reader([line], delimiter=delimiter), [])
+            except csv.Error:  # a line longer than a field may be: no header
+                break
+            if _title_column(cells) is not None:
+                return delimiter if len(cells) > 1 else _NO_DELIMITER
+    first = candidates[0] if candidates else ""
+    return next((delimiter for delimiter in (";", "\t") if delimiter in first), None)
+
+
+def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """A CSV's records with the line each starts on."""
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
+    start = 0
     try:
-        next(reader)
         for row in reader:
             line, start = start + 1, reader.line_num
             if any("\n" in cell for cell in row):  # a quotation mark left open, say
@@ -151,110 +175,158 @@ def _text_titles(raw: bytes) -> list[tuple[int, str]]:
                     _("line %(line)d: a line break inside a field, or an unclosed quotation mark")
                     % {"line": line}
                 )
-            if not "".join(row).strip():
-                continue  # a blank line, or ";" for a row left empty in a spreadsheet
-            if len(row) != width:
-                raise TitleFileError(_("line %(line)d: wrong number of fields") % {"line": line})
-            if row[column].strip():
-                titles.append((line, row[column]))
+            yield line, row
     except csv.Error as error:  # a field beyond the csv module's limit
         raise TitleFileError(
-            _("line %(line)d: not readable as CSV (%(reason)s)")
-            % {"line": start + 1, "reason": error}
+            _(
+                "line %(line)d: a field of more than %(max)d characters, "
+                "or an unclosed quotation mark"
+            )
+            % {"line": start + 1, "max": csv.field_size_limit()}
         ) from error
-    return titles
-
-
-def _csv_header(first: str) -> tuple[str, int, int] | None:
-    """The delimiter, title column and width of a CSV's header line, or None for plain text.
-
-    Spreadsheet programs write CSV with commas, with semicolons (German Excel) or tabs.
-    """
-    for delimiter in (",", ";", "\t"):
-        try:
-            cells = next(csv.reader([first], delimiter=delimiter), [])
-        except csv.Error:  # a first line longer than a field may be: no header
-            return None
-        column = _title_column(cells)
-        if column is not None:
-            return delimiter, column, len(cells)
-    return None
 
 
 def _title_column(header: Sequence[str]) -> int | None:
     """Where a header row names the titles' column (any case: "Title", "Berufsbezeichnung")."""
-    names = [cell.strip().casefold() for cell in header]
+    names = [" ".join(cell.split()).casefold() for cell in header]
     return next((i for i, name in enumerate(names) if name in TITLE_COLUMNS), None)
 
 
 def _workbook_titles(raw: bytes) -> list[tuple[int, str]]:
-    """The titles of a workbook's first sheet; rows without a title are skipped.
+    """The titles of a workbook's first visible sheet; rows without a title are skipped.
 
-    The header is the first row that is not empty. Whatever the workbook holds,
-    a problem becomes a ``TitleFileError``: openpyxl reads rows lazily, so a
-    broken file may fail only while its rows are read.
+    Whatever the workbook holds, a problem becomes a ``TitleFileError``: openpyxl
+    reads rows lazily, so a broken file may fail only while its rows are read.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except zipfile.BadZipFile as error:
+            members = archive.infolist()
+            unpacked = sum(member.file_size for member in members)
+            if unpacked > MAX_WORKBOOK_UNPACKED:
+                raise TitleFileError(
+                    _("line 1: the workbook unpacks to more than %(max)d MB")
+                    % {"max": MAX_WORKBOOK_UNPACKED // 1_000_000}
+                )
+            formulas = any(
+                _FORMULA.search(archive.read(member))
+                for member in members
+                if member.filename.startswith("xl/worksheets/")
+            )
+    except TitleFileError:
+        raise
+    except Exception as error:  # not a zip file, or a damaged part of one
         raise TitleFileError(_("line 1: not a readable Excel workbook (XLSX)")) from error
-    if unpacked > MAX_WORKBOOK_UNPACKED:
-        raise TitleFileError(
-            _("line 1: the workbook unpacks to more than %(max)d MB")
-            % {"max": MAX_WORKBOOK_UNPACKED // 1_000_000}
-        )
     try:
-        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        values = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        # Formulas are read a second time: one that a program wrote without its result
+        # (pandas, scripts) has no value, and its title would be lost without a word.
+        written = load_workbook(io.BytesIO(raw), read_only=True) if formulas else None
         try:
-            return _sheet_titles(workbook.worksheets[0])
+            position = _first_visible(values.worksheets)
+            rows = _workbook_rows(
+                values.worksheets[position], written.worksheets[position] if written else None
+            )
+            return _table_titles(rows)
         finally:
-            workbook.close()
+            values.close()
+            if written:
+                written.close()
     except TitleFileError:
         raise
     except Exception as error:  # any damage a workbook can carry
         raise TitleFileError(_("line 1: not a readable Excel workbook (XLSX)")) from error
 
 
-def _sheet_titles(sheet: Any) -> list[tuple[int, str]]:
-    """The titles of a sheet; the header may stand below a caption ("Jobmesse 2026").
+def _first_visible(sheets: Sequence[Any]) -> int:
+    """The sheet a person sees first: hidden sheets (lists for drop-downs) are skipped."""
+    return next((i for i, sheet in enumerate(sheets) if sheet.sheet_state == "visible"), 0)
 
-    Up to ``HEADER_ROWS`` rows of one cell each (captions) are looked through for a
-    header naming the titles' column. Without such a header, the first column holds
-    the titles from the first row that is not empty.
-    """
+
+def _workbook_rows(sheet: Any, formulas: Any | None) -> Iterator[tuple[int, list[str]]]:
     sheet.reset_dimensions()  # some programs write a wrong size, which hid rows
-    titles: list[tuple[int, str]] = []
-    column: int | None = None
-    waiting: list[tuple[int, list[str]]] = []  # rows read while no header is found
-    for line, row in enumerate(sheet.iter_rows(values_only=True), 1):
-        if line > MAX_WORKBOOK_ROWS:
+    rows = sheet.iter_rows(values_only=True)
+    if formulas is not None:
+        formulas.reset_dimensions()
+        written = formulas.iter_rows(values_only=True)
+        rows = (
+            tuple(
+                _Uncomputed(text) if value is None and _is_formula(text) else value
+                for value, text in zip_longest(row, written_row)
+            )
+            for row, written_row in zip_longest(rows, written, fillvalue=())
+        )
+    for line, row in enumerate(rows, 1):
+        cells = [v if isinstance(v, _Uncomputed) else cell_text(v).strip() for v in row]
+        if line > MAX_WORKBOOK_ROWS and any(cells):
             raise TitleFileError(
                 _("line %(line)d: a workbook is read up to line %(max)d")
                 % {"line": line, "max": MAX_WORKBOOK_ROWS}
             )
-        cells = [cell_text(value).strip() for value in row]
+        yield line, cells
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >]")
+
+
+def _is_formula(value: object) -> bool:
+    return isinstance(value, str) and value.startswith("=")
+
+
+class _Uncomputed(str):
+    """A formula cell saved without its result: its title is unknown."""
+
+
+def _table_titles(
+    rows: Iterable[tuple[int, list[str]]], check_width: bool = False
+) -> list[tuple[int, str]]:
+    """The titles of a table's rows, from a CSV, a text file or a sheet.
+
+    The header may stand below a caption ("Jobmesse 2026"): up to ``HEADER_ROWS``
+    rows of one cell each are looked through for a header naming the titles'
+    column. Without such a header, the first column holds the titles from the
+    first row that is not empty.
+    """
+    titles: list[tuple[int, str]] = []
+    column: int | None = None
+    width = 0
+    waiting: list[tuple[int, list[str]]] = []  # rows read while no header is found
+    for line, cells in rows:
+        if not "".join(cells).strip():
+            continue  # a blank line, or ";" for a row left empty in a spreadsheet
         if column is None:
-            if not any(cells):
-                continue  # empty rows above the header
             column = _title_column(cells)
             if column is not None:
-                waiting = []  # captions
+                waiting, width = [], len(cells)  # captions
                 continue
             waiting.append((line, cells))
             # A caption fills one cell; a row of several is data, and no header follows.
-            if len(waiting) < HEADER_ROWS and sum(1 for cell in cells if cell) == 1:
+            if len(waiting) < HEADER_ROWS and sum(1 for cell in cells if cell.strip()) == 1:
                 continue
             column = 0
             titles += _cells_titles(waiting, column)
             waiting = []
             continue
+        if check_width and width and len(cells) != width:
+            raise TitleFileError(_("line %(line)d: wrong number of fields") % {"line": line})
         titles += _cells_titles([(line, cells)], column)
     return titles + _cells_titles(waiting, 0)
 
 
 def _cells_titles(rows: list[tuple[int, list[str]]], column: int) -> list[tuple[int, str]]:
-    return [(line, cells[column]) for line, cells in rows if column < len(cells) and cells[column]]
+    titles = []
+    for line, cells in rows:
+        title = cells[column] if column < len(cells) else ""
+        if isinstance(title, _Uncomputed):
+            raise TitleFileError(
+                _(
+                    "line %(line)d: a formula saved without its result; open the workbook "
+                    "in a spreadsheet program and save it again"
+                )
+                % {"line": line}
+            )
+        if title.strip():
+            titles.append((line, title))
+    return titles
 
 
 class Writable(Protocol):

@@ -131,10 +131,13 @@ def title_problem(title: object) -> str | None:
         )
     if any(unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn") for char in title):
         return str(_("The title contains control characters or binary data."))
-    if not normalise_title(title):
+    normalised = normalise_title(title)
+    if not normalised:
         return str(
             _("The title has no word that can be coded (Latin letters and digits are read).")
         )
+    if not any(char.isalpha() for char in normalised):
+        return str(_("The title has no letters, only digits (a number, not a job title?)."))
     return None
 
 

@@ -70,6 +70,37 @@ def test_a_csv_is_read_in_the_encoding_excel_saved_it_in(encoding):
     ]
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Jobmesse Chemnitz 2026;;\n;;\nNr;Job Title;Ort\n1;Koch;Chemnitz\n2;Maurer;Zwickau\n",
+        "Stellen der Jobmesse\nBeruf\nKoch\nMaurer\n",
+        "Koch;Chemnitz\nMaurer;Zwickau\n",  # no header: the first column, as in a workbook
+    ],
+    ids=["caption-above-header", "caption-one-column", "no-header"],
+)
+def test_a_csv_is_read_as_a_sheet_of_the_same_rows_would_be(content):
+    assert services.read_titles(io.BytesIO(content.encode())) == ["Koch", "Maurer"]
+
+
+def test_a_line_break_other_than_a_line_end_does_not_shift_the_line_numbers():
+    content = "Koch\u2028Bäcker\n" + "x" * 300 + "\n"
+    with pytest.raises(services.TitleFileError, match="Zeile 2:"):
+        services.read_titles(io.BytesIO(content.encode()))
+
+
+def test_a_column_of_numbers_is_not_coded_as_job_titles():
+    content = b"1001;Koch;Chemnitz\n1002;Maurer;Zwickau\n"  # no header
+    with pytest.raises(services.TitleFileError, match=r"Zeile 1: .* nur Ziffern"):
+        services.read_titles(io.BytesIO(content))
+
+
+def test_a_field_too_long_for_csv_is_named_in_the_interface_language():
+    content = b'title;Ort\nKoch;"' + b"x" * 140_000 + b'"\n'
+    with pytest.raises(services.TitleFileError, match="Zeile 2: ein Feld mit mehr als 131072"):
+        services.read_titles(io.BytesIO(content))
+
+
 def test_a_file_of_one_column_keeps_commas_in_its_titles():
     content = 'Berufsbezeichnung\nVerkäufer/in, Teilzeit\n"Koch, warme Küche"\n'.encode()
     assert services.read_titles(io.BytesIO(content)) == [
@@ -163,8 +194,8 @@ def test_an_output_that_cannot_or_should_not_be_written_is_refused(
         (b"title,code\nKoch,1\nB\xc3\xa4cker\n", "Zeile 3"),
         (b"Ort;Berufsbezeichnung\nChemnitz;Koch\nZwickau\n", "Zeile 3"),
         # An unclosed quotation mark runs on past what the csv module reads ...
-        (b'title\nKoch\n"' + b"x" * 140_000 + b"\n", "Zeile 3: nicht als CSV lesbar"),
-        (b'title\nKoch\n"Maurer\n' + b"Titel Nummer 1\n" * 20_000, "Zeile 3: nicht als CSV"),
+        (b'title\nKoch\n"' + b"x" * 140_000 + b"\n", "Zeile 3: ein Feld mit mehr als 131072"),
+        (b'title\nKoch\n"Maurer\n' + b"Titel Nummer 1\n" * 20_000, "Zeile 3: ein Feld mit"),
         # ... or would join lines into one title, as would a line break in a cell.
         (b'title\nKoch\n"Maurer\nB\xc3\xa4cker\n', "Zeile 3: ein Zeilenumbruch in einem Feld"),
         (b'title;Ort\r\n"Koch\nChef";X\r\nMaurer;Y\r\n', "Zeile 2: ein Zeilenumbruch"),
@@ -299,6 +330,48 @@ def test_a_workbook_without_a_header_is_read_from_its_first_row(tmp_path, count)
     rows = [[title, "Chemnitz"] for title in titles]
     call_command("code_titles", workbook(tmp_path / "s.xlsx", rows), tmp_path / "o.csv", top=1)
     assert [row["title"] for row in read(tmp_path / "o.csv")] == titles
+
+
+def test_a_hidden_sheet_before_the_visible_one_is_not_read(tmp_path):
+    book = Workbook()
+    book.active.append(["Auswahlliste"])
+    book.active.sheet_state = "hidden"
+    sheet = book.create_sheet("Stellen")
+    for row in (["Titel"], ["Koch"], ["Maurer"]):
+        sheet.append(row)
+    book.save(tmp_path / "s.xlsx")
+    with open(tmp_path / "s.xlsx", "rb") as handle:
+        assert services.read_titles(handle) == ["Koch", "Maurer"]
+
+
+def test_a_formula_saved_without_its_result_is_named_not_lost(tmp_path):
+    source = workbook(tmp_path / "s.xlsx", [["Titel"], ["Koch"], ['=A2&"in"'], ["Maurer"]])
+    with open(source, "rb") as handle, pytest.raises(services.TitleFileError, match="Zeile 3: "):
+        services.read_titles(handle)
+
+
+def test_a_formula_with_its_result_is_read_as_its_result(tmp_path):
+    source = workbook(tmp_path / "s.xlsx", [["Titel"], ['=A3&"in"'], ["Köch"]])
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(tmp_path / "e.xlsx", "w") as copy:
+        for item in original.infolist():
+            content = original.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":  # as Excel saves: with the result
+                content = content.replace(b'<c r="A2"><f>', b'<c r="A2" t="str"><f>')
+                content = content.replace(b"<v />", b"<v>K\xc3\xb6chin</v>")
+            copy.writestr(item, content)
+    with open(tmp_path / "e.xlsx", "rb") as handle:
+        assert services.read_titles(handle) == ["Köchin", "Köch"]
+
+
+def test_formatting_far_below_the_titles_does_not_make_a_workbook_too_long(tmp_path, monkeypatch):
+    monkeypatch.setattr(services, "MAX_WORKBOOK_ROWS", 50)
+    book = Workbook()
+    for row in (["Titel"], ["Koch"]):
+        book.active.append(row)
+    book.active.cell(row=150, column=1).number_format = "0.00"  # formatted, empty
+    book.save(tmp_path / "s.xlsx")
+    with open(tmp_path / "s.xlsx", "rb") as handle:
+        assert services.read_titles(handle) == ["Koch"]
 
 
 def overwritten(path, content):

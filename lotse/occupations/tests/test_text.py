@@ -107,6 +107,8 @@ def test_a_title_is_stripped_of_extra_whitespace():
         (b"Koch", "kein Binär"),
         ("(m/w/d)", "kein Wort, das sich codieren lässt"),
         ("Водитель", "kein Wort, das sich codieren lässt"),
+        ("1001", "nur Ziffern"),
+        ("4711 / 08", "nur Ziffern"),
     ],
 )
 def test_bad_titles_say_what_is_wrong(title, message):

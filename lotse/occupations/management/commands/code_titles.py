@@ -11,9 +11,10 @@ from lotse.occupations.services import TitleFileError, read_titles, write_coded_
 class Command(BaseCommand):
     help = (
         "Code job titles to KldB 2010 five-digit codes: INPUT is a CSV (commas, "
-        "semicolons or tabs) or XLSX workbook with a column 'title' (or 'Titel', "
-        "'Berufsbezeichnung', 'Stellenbezeichnung', any case), or a text file with one "
-        "title a line; OUTPUT gets the columns "
+        "semicolons or tabs; UTF-8, UTF-16 or Windows-1252) or XLSX workbook with a "
+        "column 'title' (or 'Titel', 'Berufsbezeichnung', 'Stellenbezeichnung' and the "
+        "like, any case; else its first column), or a text file with one title a line; "
+        "OUTPUT gets the columns "
         "title, rank, kldb5, score, matched_title, esco_uri (K rows per title), and "
         "with --flag-uncertain a column 'uncertain' (1: a person should check the coding). "
         "OUTPUT is replaced only once every title is coded."
