@@ -88,6 +88,22 @@ def test_htmx_filter_request_gets_only_the_result_fragment(admin_user):
     assert b"<html" not in response.content
 
 
+def test_going_back_past_the_browsers_saved_history_gets_the_whole_page(admin_user):
+    # htmx asks for a URL it no longer holds and puts the answer in place of the body.
+    response = client_for(admin_user).get(
+        reverse("core:audit_log"),
+        {"action": "network."},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert b"<html" in response.content
+    assert b'id="results"' in response.content
+
+
+def test_a_cached_fragment_is_never_shown_as_the_page(admin_user):
+    response = client_for(admin_user).get(reverse("core:audit_log"))
+    assert "HX-Request" in response.headers["Vary"]
+
+
 @pytest.mark.parametrize("role", ["adviser", "company", "talent"])
 def test_the_audit_log_is_closed_to_other_roles(users, role):
     assert client_for(users[role]).get(reverse("core:audit_log")).status_code == 403
