@@ -48,7 +48,8 @@ def _code_unless_starting(title: str, top: int) -> tuple[list[Match], bool]:
 def occupation_list(request: HttpRequest) -> HttpResponse:
     """Code a title as one types; without a title, the ten occupational areas to browse."""
     reference = get_reference()
-    form = TitleForm(request.GET) if "title" in request.GET else TitleForm()
+    # An emptied search box is no mistake: it shows the page as it started.
+    form = TitleForm(request.GET) if request.GET.get("title", "").strip() else TitleForm()
     matches, starting = (
         _code_unless_starting(form.cleaned_data["title"], 10) if form.is_valid() else ([], False)
     )

@@ -28,11 +28,21 @@ def test_typing_in_the_search_box_swaps_only_the_results(client):
     assert "81302" in html
 
 
-@pytest.mark.parametrize("title", ["", "x" * 201, "Koch\x07"])
+@pytest.mark.parametrize("title", ["x" * 201, "Koch\x07", "1001"])
 def test_a_bad_title_on_the_page_is_explained_not_an_error(client, title):
     response = client.get("/berufe/", {"title": title})
+    html = response.content.decode()
     assert response.status_code == 200
-    assert 'role="alert"' in response.content.decode()
+    assert 'role="alert"' in html
+    assert 'aria-invalid="true"' in html  # the field points to what is wrong with it
+    assert 'aria-describedby="id_title_error id_title_help"' in html
+
+
+@pytest.mark.parametrize("title", ["", "   "])
+def test_emptying_the_search_box_is_not_an_error(client, title):
+    response = client.get("/berufe/", {"title": title}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert 'role="alert"' not in response.content.decode()
 
 
 def test_a_position_shows_its_path_children_and_titles(client):
