@@ -104,7 +104,13 @@ def test_the_autocomplete_widget_renders_for_other_forms():
 def test_the_sources_page_gives_every_attribution(client):
     html = client.get("/berufe/quellen/").content.decode()
     assert "Quelle: Statistik der Bundesagentur für Arbeit" in html
-    assert "This service uses the ESCO classification of the European Commission." in html
+    # ESCO's required words, marked as English for screen readers, then in German
+    assert (
+        '<strong lang="en">This service uses the ESCO classification of the European '
+        "Commission.</strong> (Dieser Dienst nutzt die ESCO-Klassifikation" in html
+    )
+    assert '<strong lang="en">Mapping: Bundesagentur für Arbeit;' in html
+    assert "(Zuordnung: Bundesagentur für Arbeit;" in html
 
 
 def upload(client, content: bytes, name: str = "stellen.csv", top: int = 2):
