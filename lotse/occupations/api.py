@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound
@@ -98,21 +99,35 @@ class CodeResultSerializer(serializers.Serializer):
     results = MatchSerializer(many=True)
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class UncheckedTitle(serializers.Field):
+    """A list item taken as sent, so that ``validate_titles`` names every bad one at once."""
+
+    def validate_empty_values(self, data: object) -> tuple[bool, object]:
+        return False, data  # null too: validate_titles says what is wrong with it
+
+    def to_internal_value(self, data: object) -> object:
+        return data
+
+    def to_representation(self, value: object) -> object:
+        return value
+
+
 class TitlesSerializer(serializers.Serializer):
     titles = serializers.ListField(
-        child=serializers.CharField(allow_blank=True),  # each checked by validate_titles
+        child=UncheckedTitle(),  # each checked by validate_titles
         min_length=1,
         max_length=MAX_TITLES_PER_REQUEST,
         help_text=f"Up to {MAX_TITLES_PER_REQUEST} job titles.",
     )
     top = serializers.IntegerField(required=False, default=5, min_value=1, max_value=10)
 
-    def validate_titles(self, titles: list[str]) -> list[str]:
+    def validate_titles(self, titles: list[object]) -> list[str]:
         """Every bad title, by its position; then nothing is coded."""
         problems = {str(i): [p] for i, t in enumerate(titles) if (p := title_problem(t))}
         if problems:
             raise serializers.ValidationError(problems)
-        return [" ".join(title.split()) for title in titles]
+        return [" ".join(title.split()) for title in titles if isinstance(title, str)]
 
 
 class CodedTitleSerializer(CodeResultSerializer):

@@ -122,7 +122,9 @@ def title_problem(title: object) -> str | None:
     """Why ``title`` cannot be coded, or None: empty, over-long, binary or control characters."""
     if isinstance(title, bytes):
         return str(_("The title must be text, not binary data."))
-    if not isinstance(title, str) or not title.strip():
+    if title is not None and not isinstance(title, str):
+        return str(_("The title must be text, not a number, list or other value."))
+    if title is None or not title.strip():
         return str(_("Enter a job title."))
     if len(title) > MAX_TITLE_LENGTH:
         return str(

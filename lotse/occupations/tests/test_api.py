@@ -86,9 +86,20 @@ def test_a_bad_title_among_many_is_named_by_its_position_and_nothing_is_coded(cl
 
 def test_titles_that_are_not_text_are_named_by_their_position(client, adviser):
     client.force_login(adviser)
-    response = code_many(client, {"titles": ["Koch", None, ["Maurer"]]})
+    response = code_many(client, {"titles": ["Koch", None, ["Maurer"], 4711]})
     assert response.status_code == 400
-    assert set(response.json()["titles"]) == {"1", "2"}
+    assert response.json()["titles"] == {
+        "1": ["Geben Sie eine Berufsbezeichnung ein."],
+        "2": ["Die Berufsbezeichnung muss Text sein, keine Zahl, Liste oder ein anderer Wert."],
+        "3": ["Die Berufsbezeichnung muss Text sein, keine Zahl, Liste oder ein anderer Wert."],
+    }
+
+
+def test_every_bad_title_is_named_in_one_answer_whatever_is_wrong_with_it(client, adviser):
+    client.force_login(adviser)
+    response = code_many(client, {"titles": [None, "", "Koch\u0000", "x" * 201, "Koch"]})
+    assert response.status_code == 400
+    assert set(response.json()["titles"]) == {"0", "1", "2", "3"}
 
 
 def test_a_body_nested_too_deep_is_a_400(client, adviser):
