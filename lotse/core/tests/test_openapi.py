@@ -95,3 +95,24 @@ def test_the_command_gives_the_committed_document_with_any_database(tmp_path, da
 
     assert result.returncode == 0, result.stdout + result.stderr
     _assert_matches_committed(target.read_text(encoding="utf-8"), f"generated with {database_url}")
+
+
+@pytest.mark.django_db
+def test_what_the_document_opens_to_anyone_answers_anyone(client):
+    import yaml
+
+    paths = yaml.safe_load(_committed())["paths"]
+    opened = [
+        (method, path)
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if {} in operation.get("security", [])
+    ]
+    assert opened and all(method == "get" for method, _path in opened)
+    for _method, path in opened:
+        if "{" not in path and not path.endswith("/code/"):  # coding needs the coder
+            assert client.get(path).status_code == 200, path
+    assert {} in paths["/api/v1/occupations/code/"]["get"]["security"]
+    assert {} not in paths["/api/v1/occupations/code/"]["post"]["security"]
+    assert {} not in paths["/api/v1/me/"]["get"]["security"]
+    assert client.get("/api/v1/me/").status_code in (401, 403)
