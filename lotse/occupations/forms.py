@@ -7,6 +7,7 @@ from django.core.validators import FileExtensionValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lotse.occupations.reference import get_reference
 from lotse.occupations.services import TitleFileError, read_titles
 from lotse.occupations.text import MAX_TITLE_LENGTH, validate_title
 
@@ -29,10 +30,20 @@ class OccupationAutocomplete(forms.TextInput):
     class Media:
         js = ["occupations/autocomplete.js"]
 
+    chosen_code = ""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        # A form shown again (an error in another field) keeps the code chosen for the title.
+        code = data.get(f"{name}_kldb5", "")
+        self.chosen_code = code if code in get_reference().occupations and len(code) == 5 else ""
+        return super().value_from_datadict(data, files, name)
+
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         context["autocomplete_url"] = reverse("occupations:autocomplete", args=[name])
         context["results_id"] = f"{context['widget']['attrs'].get('id') or name}-suggestions"
+        if self.chosen_code:
+            context["chosen"] = get_reference().occupations[self.chosen_code]
         return context
 
 

@@ -101,6 +101,20 @@ def test_the_autocomplete_widget_renders_for_other_forms():
     assert "occupations/autocomplete.js" in str(form.media)
 
 
+@pytest.mark.parametrize(
+    ("sent", "kept"), [("26112", "26112"), ("99999", ""), ("2611", ""), ('"><b>', "")]
+)
+def test_a_form_shown_again_keeps_the_code_chosen_for_its_title(sent, kept):
+    from lotse.occupations.forms import TitleForm
+
+    form = TitleForm({"title": "Mechatroniker/in", "title_kldb5": sent})
+    form.is_valid()
+    html = str(form["title"])
+    assert f'name="title_kldb5" value="{kept}"' in html
+    assert ("Gewählt: 26112" in html) == bool(kept)  # confirmed in the live region
+    assert "<b>" not in html
+
+
 def test_the_sources_page_gives_every_attribution(client):
     html = client.get("/berufe/quellen/").content.decode()
     assert "Quelle: Statistik der Bundesagentur für Arbeit" in html
