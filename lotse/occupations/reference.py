@@ -11,7 +11,9 @@ apps store the five-digit KldB code and look it up here.
 import csv
 import gzip
 import io
+import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -330,10 +332,22 @@ def build_reference_files(
     """Derive the shipped files in ``target`` from the folders in ``source``.
 
     Only columns the licences allow and the product uses are kept; titles and
-    labels are copied verbatim (the BA's terms forbid altering them).
+    labels are copied verbatim (the BA's terms forbid altering them). The files are
+    built in a folder of their own and moved into ``target`` only when all are
+    done, so a missing or broken source leaves the shipped files as they were.
     """
-    counts: dict[str, int] = {}
     target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".building-", dir=target) as building:
+        counts = _build_files(source, Path(building), progress)
+        for name in counts:
+            os.replace(Path(building) / f"{name}.csv.gz", target / f"{name}.csv.gz")
+    return counts
+
+
+def _build_files(
+    source: Path, target: Path, progress: Callable[[Iterable[str]], Iterable[str]]
+) -> dict[str, int]:
+    counts: dict[str, int] = {}
     hierarchy = _require(source / KLDB_DIR / "kldb2020_hierarchy.csv.gz", {"code", "level"})
     known = {row["code"] for row in hierarchy if row["level"] == "5"}
     for step in progress(["kldb", "job_titles", *(name for name in _COPIES if name != "kldb")]):

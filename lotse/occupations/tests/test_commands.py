@@ -209,14 +209,14 @@ def test_a_malformed_input_file_names_the_line(tmp_path, content, line):
         call_command("code_titles", source, tmp_path / "out.csv")
 
 
-def test_build_occupations_rebuilds_the_shipped_files_from_the_sources(tmp_path):
-    # A tiny source tree in the shape of ../shared/data, made from the shipped files.
+def small_sources(tmp_path):
+    """A tiny source tree in the shape of ../shared/data."""
     kldb, esco, mapping = (
         tmp_path / name
         for name in ("kldb2010_fassung2020", "esco_v1.2_de", "esco_ba_mapping_eures")
     )
     for folder in (kldb, esco, mapping):
-        folder.mkdir()
+        folder.mkdir(parents=True)
     with gzip.open(kldb / "kldb2020_hierarchy.csv.gz", "wt", encoding="utf-8") as handle:
         handle.write(
             "code,level,title,short_title,parent_code,general_notes\n"
@@ -238,8 +238,12 @@ def test_build_occupations_rebuilds_the_shipped_files_from_the_sources(tmp_path)
     (esco / "ISCOGroups_de.csv").write_text("code,preferredLabel\n7421,Elektroniker\n")
     with gzip.open(esco / "derived_skill_labels_de.csv.gz", "wt", encoding="utf-8") as handle:
         handle.write("skill_uri,preferred_label_de,skill_type,alt_labels_de\nhttp://s/1,Löten,,\n")
+    return tmp_path
+
+
+def test_build_occupations_rebuilds_the_shipped_files_from_the_sources(tmp_path):
     target = tmp_path / "out"
-    call_command("build_occupations", source=tmp_path, target=target)
+    call_command("build_occupations", source=small_sources(tmp_path), target=target)
     with gzip.open(target / "job_titles.csv.gz", "rt", encoding="utf-8") as handle:
         titles = list(csv.DictReader(handle))
     assert [(t["title"], t["source"]) for t in titles] == [
@@ -251,6 +255,20 @@ def test_build_occupations_rebuilds_the_shipped_files_from_the_sources(tmp_path)
     assert sorted(p.name for p in target.iterdir()) == sorted(
         p.name for p in DATA_DIR.glob("*.csv.gz")
     )
+
+
+def test_a_missing_source_leaves_the_shipped_files_as_they_were(tmp_path):
+    source = small_sources(tmp_path / "shared")
+    (source / "esco_v1.2_de" / "derived_skill_labels_de.csv.gz").unlink()  # the last one read
+    target = tmp_path / "data"
+    target.mkdir()
+    for path in DATA_DIR.glob("*.csv.gz"):
+        (target / path.name).write_bytes(b"as shipped")
+    with pytest.raises(CommandError, match="derived_skill_labels_de.csv.gz not found"):
+        call_command("build_occupations", source=source, target=target)
+    assert {path.name: path.read_bytes() for path in target.iterdir()} == {
+        path.name: b"as shipped" for path in DATA_DIR.glob("*.csv.gz")
+    }
 
 
 def test_build_occupations_without_sources_says_where_it_looked(tmp_path):
