@@ -264,7 +264,7 @@ def test_a_missing_source_leaves_the_shipped_files_as_they_were(tmp_path):
     target.mkdir()
     for path in DATA_DIR.glob("*.csv.gz"):
         (target / path.name).write_bytes(b"as shipped")
-    with pytest.raises(CommandError, match="derived_skill_labels_de.csv.gz not found"):
+    with pytest.raises(CommandError, match=r"derived_skill_labels_de\.csv\.gz not found"):
         call_command("build_occupations", source=source, target=target)
     assert {path.name: path.read_bytes() for path in target.iterdir()} == {
         path.name: b"as shipped" for path in DATA_DIR.glob("*.csv.gz")
