@@ -31,8 +31,10 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-# Bytes that are no UTF-8 come out of "surrogateescape" decoding as these characters.
-_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+# UTF-8 for U+0080 to U+00FF: "ä" is C3 A4. In Windows-1252 these bytes read "Ã¤" or
+# "Â°", which German text does not hold, while chance pairs of Windows-1252 ("Ä“" is
+# C4 93) decode to other code points.
+_UTF8_LATIN1 = re.compile(rb"[\xc2\xc3][\x80-\xbf]")
 
 
 class UndecodableText(ValueError):
@@ -48,8 +50,8 @@ def decode_text_file(raw: bytes) -> str:
 
     UTF-8 (with or without BOM) first; UTF-16 with a BOM, as Excel's "Unicode text";
     Windows-1252, as German Excel saves "CSV (Trennzeichen-getrennt)", where a file
-    is not UTF-8 and mostly not even like it, so half-broken UTF-8 is refused
-    rather than read as "VerkÃ¤ufer".
+    is not UTF-8 and has no umlaut written in UTF-8, so half-broken UTF-8 is
+    refused rather than read as "VerkÃ¤ufer".
     """
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
@@ -61,11 +63,8 @@ def decode_text_file(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         failure = error.start
-    # Windows-1252 text has a UTF-8 sequence only by chance ("Ä" before a quotation
-    # mark); a file with more such sequences than stray bytes is broken UTF-8.
-    read = raw.decode("utf-8", "surrogateescape")
-    stray = len(_ESCAPED_BYTE.findall(read))
-    if sum(char > "\x7f" for char in read) - stray < stray:
+    # Not UTF-8 as a whole: Windows-1252, unless part of it is UTF-8 for umlauts.
+    if not _UTF8_LATIN1.search(raw):
         try:
             return raw.decode("cp1252")
         except UnicodeDecodeError as error:

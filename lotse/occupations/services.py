@@ -138,7 +138,10 @@ def _text_titles(raw: bytes) -> list[tuple[int, str]]:
     lines = io.StringIO(text, newline=None).read().split("\n")
     delimiter = _delimiter([line for line in lines[: HEADER_ROWS * 10] if line.strip()])
     if delimiter is None:
-        return _table_titles((number, [line]) for number, line in enumerate(lines, 1))
+        rows = ((number, [line]) for number, line in enumerate(lines, 1))
+        return _table_titles(rows, captions=False)
+    if delimiter == _NO_DELIMITER:
+        return _table_titles(_csv_rows(text, delimiter), captions=False)
     return _table_titles(_csv_rows(text, delimiter), check_width=True)
 
 
@@ -146,21 +149,26 @@ def _delimiter(first_lines: Sequence[str]) -> str | None:
     """How a text file's columns are separated, or None for one title a line.
 
     Spreadsheet programs write CSV with commas, with semicolons (German Excel) or
-    tabs. A header naming the titles' column decides; without one, semicolons or
-    tabs in the first line make a table, while commas may be part of a title. A
+    tabs. A header naming the titles' column decides (below captions, in a table of
+    several columns; on the first line in a list of titles). Without one, first lines
+    of the same number of fields separated by semicolons or tabs (as spreadsheet
+    programs write every row) make a table, but commas may be part of a title. A
     table of one column has no delimiter: "Verkäufer, Teilzeit" is one title.
     """
     candidates = first_lines[:HEADER_ROWS]
     for delimiter in (",", ";", "\t"):
-        for line in candidates:
+        for number, line in enumerate(candidates):
             try:
                 cells = next(csv.reader([line], delimiter=delimiter), [])
             except csv.Error:  # a line longer than a field may be: no header
                 break
-            if _title_column(cells) is not None:
+            if _title_column(cells) is not None and (len(cells) > 1 or number == 0):
                 return delimiter if len(cells) > 1 else _NO_DELIMITER
-    first = candidates[0] if candidates else ""
-    return next((delimiter for delimiter in (";", "\t") if delimiter in first), None)
+    for delimiter in (";", "\t"):
+        widths = [line.count(delimiter) + 1 for line in candidates]
+        if len(widths) > 1 and widths[0] > 1 and len(set(widths)) == 1:
+            return delimiter
+    return None
 
 
 def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -207,20 +215,18 @@ def _workbook_titles(raw: bytes) -> list[tuple[int, str]]:
                     _("line 1: the workbook unpacks to more than %(max)d MB")
                     % {"max": MAX_WORKBOOK_UNPACKED // 1_000_000}
                 )
-            formulas = any(
-                _FORMULA.search(archive.read(member))
-                for member in members
-                if member.filename.startswith("xl/worksheets/")
-            )
+            sheets = [archive.read(m) for m in members if m.filename.startswith("xl/worksheets/")]
+            uncomputed = _saved_without_results(sheets)
     except TitleFileError:
         raise
     except Exception as error:  # not a zip file, or a damaged part of one
         raise TitleFileError(_("line 1: not a readable Excel workbook (XLSX)")) from error
     try:
         values = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-        # Formulas are read a second time: one that a program wrote without its result
-        # (pandas, scripts) has no value, and its title would be lost without a word.
-        written = load_workbook(io.BytesIO(raw), read_only=True) if formulas else None
+        # A workbook that a program wrote without computing it (pandas, scripts) has its
+        # formulas but no results: they are read a second time, so that a title there is
+        # named, not lost without a word.
+        written = load_workbook(io.BytesIO(raw), read_only=True) if uncomputed else None
         try:
             position = _first_visible(values.worksheets)
             rows = _workbook_rows(
@@ -265,7 +271,29 @@ def _workbook_rows(sheet: Any, formulas: Any | None) -> Iterator[tuple[int, list
         yield line, cells
 
 
-_FORMULA = re.compile(rb"<(?:\w+:)?f[ >]")
+# A cell of a sheet's XML and its content; a formula in it; a result that is not empty.
+_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_RESULT = re.compile(rb"<(?:\w+:)?v>[^<]")
+
+
+def _saved_without_results(sheets: Sequence[bytes]) -> bool:
+    """Whether the sheets hold formulas and not one of them a result.
+
+    Spreadsheet programs compute every formula when they save, and only some results
+    are empty (=WENN(B2="";"";B2)); a workbook written by a script has none.
+    """
+    formulas = False
+    for sheet in sheets:
+        if not _FORMULA.search(sheet):
+            continue
+        for cell in _CELL.finditer(sheet):
+            content = cell[1] or b""
+            if _FORMULA.search(content):
+                if _RESULT.search(content):
+                    return False
+                formulas = True
+    return formulas
 
 
 def _is_formula(value: object) -> bool:
@@ -277,14 +305,15 @@ class _Uncomputed(str):
 
 
 def _table_titles(
-    rows: Iterable[tuple[int, list[str]]], check_width: bool = False
+    rows: Iterable[tuple[int, list[str]]], check_width: bool = False, captions: bool = True
 ) -> list[tuple[int, str]]:
     """The titles of a table's rows, from a CSV, a text file or a sheet.
 
     The header may stand below a caption ("Jobmesse 2026"): up to ``HEADER_ROWS``
     rows of one cell each are looked through for a header naming the titles'
     column. Without such a header, the first column holds the titles from the
-    first row that is not empty.
+    first row that is not empty. In a list of titles (``captions`` false) only the
+    first row may be a header: "Position" further down is a title.
     """
     titles: list[tuple[int, str]] = []
     column: int | None = None
@@ -300,7 +329,8 @@ def _table_titles(
                 continue
             waiting.append((line, cells))
             # A caption fills one cell; a row of several is data, and no header follows.
-            if len(waiting) < HEADER_ROWS and sum(1 for cell in cells if cell.strip()) == 1:
+            filled = sum(1 for cell in cells if cell.strip())
+            if captions and len(waiting) < HEADER_ROWS and filled == 1:
                 continue
             column = 0
             titles += _cells_titles(waiting, column)

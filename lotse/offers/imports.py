@@ -167,14 +167,15 @@ def _unreadable(message: str) -> OfferSource:
 
 
 def read_csv(data: bytes) -> OfferSource:
-    """UTF-8, UTF-16 or Windows-1252 (German Excel); comma or semicolon, as the header uses."""
+    """UTF-8, UTF-16 or Windows-1252 (German Excel); comma, semicolon or tab, as the header uses."""
     try:
         text = decode_text_file(data)
     except UndecodableText as error:
         message = _("line %(line)s: the file is not text in UTF-8, UTF-16 or Windows-1252")
         return _unreadable(message % {"line": error.line})
     header_line = text.split("\n", 1)[0]
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    # Commas, semicolons (German Excel) or tabs (Excel's "Unicode text"): the header's most.
+    delimiter = max((",", ";", "\t"), key=header_line.count)
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:

@@ -5,6 +5,7 @@ typing again takes it away, and the keyboard alone can do all of it (WCAG 2.1.1)
 and comes back to the field after a choice (WCAG 2.4.3).
 """
 
+import re
 from typing import Any
 
 import pytest
@@ -76,3 +77,23 @@ def test_escape_closes_the_suggestions_and_keeps_the_title(vacancy_page: Page) -
     expect(field).to_be_focused()
     expect(field).to_have_value("Koch")
     assert chosen_code(page) == ""
+
+
+def test_the_search_field_is_marked_invalid_while_its_title_is(
+    browser_page: Page, transactional_db: Any
+) -> None:
+    get_coder()
+    page = browser_page
+    page.goto("/berufe/")
+    field = page.get_by_role("searchbox", name="Berufsbezeichnung")
+
+    field.press_sequentially("1001")
+    expect(page.get_by_role("alert")).to_contain_text("nur Ziffern")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_accessible_description(re.compile("nur Ziffern"))
+    assert_accessible(page)
+
+    field.fill("")
+    field.press_sequentially("Koch")
+    expect(page.locator("#results")).to_contain_text("29302")
+    expect(field).not_to_have_attribute("aria-invalid", "true")

@@ -275,6 +275,15 @@ def test_a_csv_saved_by_german_excel_keeps_its_umlauts(coordinator):
     assert Offer.objects.get(slug="kranich-werkstatt").title == "Größe zählt"
 
 
+def test_excels_unicode_text_is_imported_tabs_and_all(coordinator):
+    data = csv_file(row(title="Größe zählt"), delimiter="\t").decode().encode("utf-16")
+
+    report = import_offers(read_offers("unicode.txt.csv", data), actor=coordinator)
+
+    assert report.counts["created"] == 1, report.problems
+    assert Offer.objects.get(slug="kranich-werkstatt").title == "Größe zählt"
+
+
 def test_a_file_that_is_partly_not_utf8_is_reported_as_a_whole_with_its_line(coordinator):
     data = csv_file(row(title="Größe")) + "Käse\n".encode("cp1252")
 

@@ -1,4 +1,5 @@
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         if not input.is_file():
             raise CommandError(f"{input} not found")
         check_output(input, output)
+        output = output.resolve()  # a link is written through, not replaced by a file
         try:
             with open(input, "rb") as handle:
                 titles = read_titles(handle)
@@ -63,7 +65,9 @@ class Command(BaseCommand):
                 descriptor, "w", encoding="utf-8-sig" if bom else "utf-8", newline=""
             ) as handle:
                 flagged = write_coded_csv(handle, titles, top, flag_uncertain)
-            os.chmod(partial, 0o666 & ~_umask())  # as open() would have made it
+            # As open() would have left it: an earlier file's mode, else the default one.
+            mode = output.stat().st_mode if output.exists() else 0o666 & ~_umask()
+            os.chmod(partial, stat.S_IMODE(mode))
             os.replace(partial, output)
         except BaseException:
             Path(partial).unlink(missing_ok=True)
