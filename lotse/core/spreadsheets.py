@@ -2,7 +2,6 @@
 
 import codecs
 import datetime
-import re
 from typing import Any
 
 from django.http import HttpResponse
@@ -31,12 +30,6 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-# UTF-8 for U+0080 to U+00FF: "ä" is C3 A4. In Windows-1252 these bytes read "Ã¤" or
-# "Â°", which German text does not hold, while chance pairs of Windows-1252 ("Ä“" is
-# C4 93) decode to other code points.
-_UTF8_LATIN1 = re.compile(rb"[\xc2\xc3][\x80-\xbf]")
-
-
 class UndecodableText(ValueError):
     """Bytes that are no text a spreadsheet program writes; ``line`` is where it fails."""
 
@@ -50,8 +43,8 @@ def decode_text_file(raw: bytes) -> str:
 
     UTF-8 (with or without BOM) first; UTF-16 with a BOM, as Excel's "Unicode text";
     Windows-1252, as German Excel saves "CSV (Trennzeichen-getrennt)", where a file
-    is not UTF-8 and has no umlaut written in UTF-8, so half-broken UTF-8 is
-    refused rather than read as "VerkÃ¤ufer".
+    is not UTF-8 and not partly UTF-8 either, so half-broken UTF-8 is refused
+    rather than read as "VerkÃ¤ufer".
     """
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
@@ -63,10 +56,31 @@ def decode_text_file(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         failure = error.start
-    # Not UTF-8 as a whole: Windows-1252, unless part of it is UTF-8 for umlauts.
-    if not _UTF8_LATIN1.search(raw):
+    if not _partly_utf8(raw):
         try:
             return raw.decode("cp1252")
         except UnicodeDecodeError as error:
             failure = error.start
     raise UndecodableText(raw[:failure].count(b"\n") + 1)
+
+
+def _partly_utf8(raw: bytes) -> bool:
+    """Whether bytes that are not UTF-8 as a whole were meant as UTF-8 in part.
+
+    UTF-8 for U+0080 to U+00FF ("ä" is C3 A4) or beyond U+07FF ("–" is E2 80 93)
+    reads "Ã¤" or "â€“" in Windows-1252, which no German text holds. Other
+    sequences of two bytes arise by chance in Windows-1252 ("Ä“" is C4 93), so
+    they count as UTF-8 only where they outnumber the bytes that are not.
+    """
+    read = raw.decode("utf-8", "surrogateescape")
+    stray = pairs = 0
+    for char in read:
+        if char < "\x80":
+            continue
+        if "\udc80" <= char <= "\udcff":
+            stray += 1
+        elif char <= "\xff" or char > "\u07ff":
+            return True
+        else:
+            pairs += 1
+    return pairs >= stray

@@ -36,6 +36,8 @@ TITLE_COLUMNS = (
     "title", "titel", "job title", "jobtitle", "jobtitel", "beruf", "berufsbezeichnung",
     "berufsbenennung", "stellenbezeichnung", "stellentitel", "stelle", "position",
 )  # fmt: skip
+# In a list of titles, these may also be entries: a header of theirs is only the first line.
+_ENTRY_WORDS = ("beruf", "stelle", "position")
 # The file after a person checked the uncertain titles: one row a title.
 CHECKED_COLUMNS = ["title", "kldb5", "kldb_title", "uncertain", "checked"]
 # Workbooks (XLSX) start like every zip file; a small one can hold a million rows.
@@ -139,36 +141,40 @@ def _text_titles(raw: bytes) -> list[tuple[int, str]]:
     delimiter = _delimiter([line for line in lines[: HEADER_ROWS * 10] if line.strip()])
     if delimiter is None:
         rows = ((number, [line]) for number, line in enumerate(lines, 1))
-        return _table_titles(rows, captions=False)
-    if delimiter == _NO_DELIMITER:
-        return _table_titles(_csv_rows(text, delimiter), captions=False)
-    return _table_titles(_csv_rows(text, delimiter), check_width=True)
+        return _table_titles(rows)
+    return _table_titles(_csv_rows(text, delimiter), check_width=delimiter != _NO_DELIMITER)
 
 
 def _delimiter(first_lines: Sequence[str]) -> str | None:
     """How a text file's columns are separated, or None for one title a line.
 
     Spreadsheet programs write CSV with commas, with semicolons (German Excel) or
-    tabs. A header naming the titles' column decides (below captions, in a table of
-    several columns; on the first line in a list of titles). Without one, first lines
-    of the same number of fields separated by semicolons or tabs (as spreadsheet
+    tabs. A header naming the titles' column decides. Without one, first lines of
+    the same number of fields separated by semicolons or tabs (as spreadsheet
     programs write every row) make a table, but commas may be part of a title. A
     table of one column has no delimiter: "Verkäufer, Teilzeit" is one title.
     """
     candidates = first_lines[:HEADER_ROWS]
     for delimiter in (",", ";", "\t"):
-        for number, line in enumerate(candidates):
-            try:
-                cells = next(csv.reader([line], delimiter=delimiter), [])
-            except csv.Error:  # a line longer than a field may be: no header
-                break
-            if _title_column(cells) is not None and (len(cells) > 1 or number == 0):
+        for number, cells in enumerate(_fields(candidates, delimiter)):
+            if _title_column(cells, entries=len(cells) == 1 and number > 0) is not None:
                 return delimiter if len(cells) > 1 else _NO_DELIMITER
     for delimiter in (";", "\t"):
-        widths = [line.count(delimiter) + 1 for line in candidates]
-        if len(widths) > 1 and widths[0] > 1 and len(set(widths)) == 1:
+        widths = {len(cells) for cells in _fields(candidates, delimiter)}
+        if len(widths) == 1 and widths.pop() > 1:
             return delimiter
     return None
+
+
+def _fields(lines: Sequence[str], delimiter: str) -> list[list[str]]:
+    """The lines split as CSV records, up to one too long for the csv module."""
+    records = []
+    for line in lines:
+        try:
+            records.append(next(csv.reader([line], delimiter=delimiter), []))
+        except csv.Error:
+            break
+    return records
 
 
 def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -194,10 +200,21 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         ) from error
 
 
-def _title_column(header: Sequence[str]) -> int | None:
-    """Where a header row names the titles' column (any case: "Title", "Berufsbezeichnung")."""
+def _title_column(header: Sequence[str], entries: bool = False) -> int | None:
+    """Where a header row names the titles' column (any case: "Title", "Berufsbezeichnung").
+
+    With ``entries``, a row of one cell below the first: "Position" there is an entry
+    of a list of titles, not its header.
+    """
     names = [" ".join(cell.split()).casefold() for cell in header]
-    return next((i for i, name in enumerate(names) if name in TITLE_COLUMNS), None)
+    return next(
+        (
+            i
+            for i, name in enumerate(names)
+            if name in TITLE_COLUMNS and not (entries and name in _ENTRY_WORDS)
+        ),
+        None,
+    )
 
 
 def _workbook_titles(raw: bytes) -> list[tuple[int, str]]:
@@ -256,7 +273,7 @@ def _workbook_rows(sheet: Any, formulas: Any | None) -> Iterator[tuple[int, list
         written = formulas.iter_rows(values_only=True)
         rows = (
             tuple(
-                _Uncomputed(text) if value is None and _is_formula(text) else value
+                _Uncomputed("=") if value is None and _is_formula(text) else value
                 for value, text in zip_longest(row, written_row)
             )
             for row, written_row in zip_longest(rows, written, fillvalue=())
@@ -271,33 +288,32 @@ def _workbook_rows(sheet: Any, formulas: Any | None) -> Iterator[tuple[int, list
         yield line, cells
 
 
-# A cell of a sheet's XML and its content; a formula in it; a result that is not empty.
-_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_RESULT = re.compile(rb"<(?:\w+:)?v>[^<]")
+# In a sheet's XML: a formula, and a formula followed by its result. Excel writes an empty
+# result as <v></v>; scripts write none, or <v/>. Bounded, so that a crafted sheet
+# cannot make the search take time that grows with the square of its size.
+_FORMULA = re.compile(rb"<(?:\w{1,20}:)?f[\s>/]")
+_FORMULA_RESULT = re.compile(
+    rb"(?:</(?:\w{1,20}:)?f>|<(?:\w{1,20}:)?f\s[^<>]{0,300}/>)\s*<(?:\w{1,20}:)?v>"
+)
 
 
 def _saved_without_results(sheets: Sequence[bytes]) -> bool:
     """Whether the sheets hold formulas and not one of them a result.
 
-    Spreadsheet programs compute every formula when they save, and only some results
-    are empty (=WENN(B2="";"";B2)); a workbook written by a script has none.
+    Spreadsheet programs compute every formula when they save; a workbook written
+    by a script (openpyxl, pandas) has none of their results.
     """
     formulas = False
     for sheet in sheets:
-        if not _FORMULA.search(sheet):
-            continue
-        for cell in _CELL.finditer(sheet):
-            content = cell[1] or b""
-            if _FORMULA.search(content):
-                if _RESULT.search(content):
-                    return False
-                formulas = True
+        if _FORMULA_RESULT.search(sheet):
+            return False
+        formulas = formulas or bool(_FORMULA.search(sheet))
     return formulas
 
 
 def _is_formula(value: object) -> bool:
-    return isinstance(value, str) and value.startswith("=")
+    text = getattr(value, "text", value)  # an array formula is an object with its text
+    return isinstance(text, str) and text.startswith("=")
 
 
 class _Uncomputed(str):
@@ -305,15 +321,15 @@ class _Uncomputed(str):
 
 
 def _table_titles(
-    rows: Iterable[tuple[int, list[str]]], check_width: bool = False, captions: bool = True
+    rows: Iterable[tuple[int, list[str]]], check_width: bool = False
 ) -> list[tuple[int, str]]:
     """The titles of a table's rows, from a CSV, a text file or a sheet.
 
     The header may stand below a caption ("Jobmesse 2026"): up to ``HEADER_ROWS``
     rows of one cell each are looked through for a header naming the titles'
     column. Without such a header, the first column holds the titles from the
-    first row that is not empty. In a list of titles (``captions`` false) only the
-    first row may be a header: "Position" further down is a title.
+    first row that is not empty. Below the first row, "Beruf", "Stelle" or
+    "Position" alone in a row are entries of a list, not its header.
     """
     titles: list[tuple[int, str]] = []
     column: int | None = None
@@ -323,14 +339,14 @@ def _table_titles(
         if not "".join(cells).strip():
             continue  # a blank line, or ";" for a row left empty in a spreadsheet
         if column is None:
-            column = _title_column(cells)
+            filled = sum(1 for cell in cells if cell.strip())
+            column = _title_column(cells, entries=bool(waiting) and filled == 1)
             if column is not None:
                 waiting, width = [], len(cells)  # captions
                 continue
             waiting.append((line, cells))
             # A caption fills one cell; a row of several is data, and no header follows.
-            filled = sum(1 for cell in cells if cell.strip())
-            if captions and len(waiting) < HEADER_ROWS and filled == 1:
+            if len(waiting) < HEADER_ROWS and filled == 1:
                 continue
             column = 0
             titles += _cells_titles(waiting, column)

@@ -50,8 +50,8 @@ class Command(BaseCommand):
             raise CommandError("--top must be between 1 and 50")
         if not input.is_file():
             raise CommandError(f"{input} not found")
-        check_output(input, output)
         output = output.resolve()  # a link is written through, not replaced by a file
+        check_output(input, output)
         try:
             with open(input, "rb") as handle:
                 titles = read_titles(handle)
