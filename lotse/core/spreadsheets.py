@@ -2,6 +2,7 @@
 
 import codecs
 import datetime
+import re
 from typing import Any
 
 from django.http import HttpResponse
@@ -50,37 +51,37 @@ def decode_text_file(raw: bytes) -> str:
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError as error:
-            read = raw[: error.start].decode("utf-16", errors="ignore")
-            raise UndecodableText(read.count("\n") + 1) from error
+            raise UndecodableText(
+                _line_of(raw[: error.start].decode("utf-16", "ignore"))
+            ) from error
+    body = raw.removeprefix(codecs.BOM_UTF8)
     try:
-        return raw.decode("utf-8-sig")
+        return body.decode("utf-8")
     except UnicodeDecodeError as error:
         failure = error.start
-    if not _partly_utf8(raw):
+    if not _partly_utf8(body):
         try:
-            return raw.decode("cp1252")
+            return body.decode("cp1252")
         except UnicodeDecodeError as error:
             failure = error.start
-    raise UndecodableText(raw[:failure].count(b"\n") + 1)
+    raise UndecodableText(_line_of(body[:failure].decode("latin-1")))
+
+
+def _line_of(before: str) -> int:
+    """The number of the line a text goes on in after ``before`` (LF, CRLF or CR ends)."""
+    return before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+
+
+# What UTF-8 for these characters reads as in Windows-1252 ("Ã¤", "â€“", "â‚¬"), no
+# German text holds: U+0080 to U+00FF (umlauts, ß, NBSP), general punctuation (dashes,
+# quotation marks) and the euro sign.
+_MOJIBAKE_SOURCES = re.compile("[\x80-\xff\u2010-\u206f\u20ac]")
 
 
 def _partly_utf8(raw: bytes) -> bool:
     """Whether bytes that are not UTF-8 as a whole were meant as UTF-8 in part.
 
-    UTF-8 for U+0080 to U+00FF ("ä" is C3 A4) or beyond U+07FF ("–" is E2 80 93)
-    reads "Ã¤" or "â€“" in Windows-1252, which no German text holds. Other
-    sequences of two bytes arise by chance in Windows-1252 ("Ä“" is C4 93), so
-    they count as UTF-8 only where they outnumber the bytes that are not.
+    Other sequences arise by chance in Windows-1252: "ß“" is DF 93, valid UTF-8 for
+    U+07D3, so they are no evidence.
     """
-    read = raw.decode("utf-8", "surrogateescape")
-    stray = pairs = 0
-    for char in read:
-        if char < "\x80":
-            continue
-        if "\udc80" <= char <= "\udcff":
-            stray += 1
-        elif char <= "\xff" or char > "\u07ff":
-            return True
-        else:
-            pairs += 1
-    return pairs >= stray
+    return bool(_MOJIBAKE_SOURCES.search(raw.decode("utf-8", "ignore")))

@@ -160,8 +160,11 @@ def _delimiter(first_lines: Sequence[str]) -> str | None:
             if _title_column(cells, entries=len(cells) == 1 and number > 0) is not None:
                 return delimiter if len(cells) > 1 else _NO_DELIMITER
     for delimiter in (";", "\t"):
-        widths = {len(cells) for cells in _fields(candidates, delimiter)}
-        if len(widths) == 1 and widths.pop() > 1:
+        records = _fields(candidates, delimiter)
+        widths = {len(cells) for cells in records}
+        # "Koch; Beikoch": spreadsheet programs write no space after the delimiter.
+        spaced = any(cell.startswith(" ") for cells in records for cell in cells[1:])
+        if len(widths) == 1 and widths.pop() > 1 and not spaced:
             return delimiter
     return None
 
@@ -249,7 +252,7 @@ def _workbook_titles(raw: bytes) -> list[tuple[int, str]]:
             rows = _workbook_rows(
                 values.worksheets[position], written.worksheets[position] if written else None
             )
-            return _table_titles(rows)
+            return _table_titles(rows, sheet=True)
         finally:
             values.close()
             if written:
@@ -288,12 +291,17 @@ def _workbook_rows(sheet: Any, formulas: Any | None) -> Iterator[tuple[int, list
         yield line, cells
 
 
-# In a sheet's XML: a formula, and a formula followed by its result. Excel writes an empty
-# result as <v></v>; scripts write none, or <v/>. Bounded, so that a crafted sheet
-# cannot make the search take time that grows with the square of its size.
+# In a sheet's XML: a formula; a formula followed by a result; a cell of a formula's text
+# (t="str"), which Excel and LibreOffice write with the result even when it is empty, and
+# scripts (openpyxl, pandas) never: they leave out <v>, or write it empty. The patterns
+# are bounded, so that a crafted sheet cannot make the search take time that grows with
+# the square of its size.
 _FORMULA = re.compile(rb"<(?:\w{1,20}:)?f[\s>/]")
 _FORMULA_RESULT = re.compile(
-    rb"(?:</(?:\w{1,20}:)?f>|<(?:\w{1,20}:)?f\s[^<>]{0,300}/>)\s*<(?:\w{1,20}:)?v>"
+    rb"(?:</(?:\w{1,20}:)?f>|<(?:\w{1,20}:)?f\s[^<>]{0,300}/>)\s*<(?:\w{1,20}:)?v>[^<]"
+)
+_TEXT_FORMULA = re.compile(
+    rb'<(?:\w{1,20}:)?c\s[^<>]{0,300}\bt="str"[^<>]{0,300}>\s*<(?:\w{1,20}:)?f[\s>/]'
 )
 
 
@@ -305,7 +313,7 @@ def _saved_without_results(sheets: Sequence[bytes]) -> bool:
     """
     formulas = False
     for sheet in sheets:
-        if _FORMULA_RESULT.search(sheet):
+        if _FORMULA_RESULT.search(sheet) or _TEXT_FORMULA.search(sheet):
             return False
         formulas = formulas or bool(_FORMULA.search(sheet))
     return formulas
@@ -321,15 +329,16 @@ class _Uncomputed(str):
 
 
 def _table_titles(
-    rows: Iterable[tuple[int, list[str]]], check_width: bool = False
+    rows: Iterable[tuple[int, list[str]]], check_width: bool = False, sheet: bool = False
 ) -> list[tuple[int, str]]:
     """The titles of a table's rows, from a CSV, a text file or a sheet.
 
     The header may stand below a caption ("Jobmesse 2026"): up to ``HEADER_ROWS``
     rows of one cell each are looked through for a header naming the titles'
     column. Without such a header, the first column holds the titles from the
-    first row that is not empty. Below the first row, "Beruf", "Stelle" or
-    "Position" alone in a row are entries of a list, not its header.
+    first row that is not empty. In a text file, "Beruf", "Stelle" or "Position"
+    alone in a row below the first are entries of a list, not its header; a
+    ``sheet`` shows its caption above its header, and they head it there too.
     """
     titles: list[tuple[int, str]] = []
     column: int | None = None
@@ -340,7 +349,7 @@ def _table_titles(
             continue  # a blank line, or ";" for a row left empty in a spreadsheet
         if column is None:
             filled = sum(1 for cell in cells if cell.strip())
-            column = _title_column(cells, entries=bool(waiting) and filled == 1)
+            column = _title_column(cells, entries=not sheet and bool(waiting) and filled == 1)
             if column is not None:
                 waiting, width = [], len(cells)  # captions
                 continue

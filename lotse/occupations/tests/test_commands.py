@@ -64,12 +64,16 @@ def test_a_csv_is_read_in_the_encoding_excel_saved_it_in(encoding):
         "Stellenbezeichnung;Ort\nVerkäufer/in;Chemnitz\nSchweißer WIG;Zwickau\n"
         "Servicekraft „Café“;Plauen\n"  # é before “ looks like UTF-8 in Windows-1252
         "„SPÄ“-Verkäufer/in;Riesa\n"  # so does Ä before “, among other umlauts
+        "Kellner/in „Zum Roß“;Meißen\n"  # and ß before “
+        "Café\u00a0– Aushilfe;Plauen\n"  # and é, NBSP and – together
     )
     assert services.read_titles(io.BytesIO(content.encode(encoding))) == [
         "Verkäufer/in",
         "Schweißer WIG",
         "Servicekraft „Café“",
         "„SPÄ“-Verkäufer/in",
+        "Kellner/in „Zum Roß“",
+        "Café – Aushilfe",
     ]
 
 
@@ -96,6 +100,7 @@ def test_a_table_of_one_row_without_a_header_is_read_from_its_first_column():
     "content",
     [
         "Koch; Beikoch\nBäcker\nMaurer; Putzer\n",  # a semicolon in a title, not a table
+        "Koch; Beikoch\nMaurer; Putzer\n",  # no spreadsheet writes a space after it
         "Koch\nBäcker\nPosition\nMaurer\n",  # a header word below the first line
     ],
 )
@@ -204,6 +209,7 @@ def test_a_byte_order_mark_can_be_asked_for_so_that_excel_reads_umlauts(tmp_path
         ("out.xlsx", "names a workbook"),
         ("link-to-plan.csv", "names a workbook"),  # a link to a workbook
         ("link-into-nowhere.csv", "does not exist"),
+        ("loop.csv", "cannot be resolved"),
     ],
 )
 def test_an_output_that_cannot_or_should_not_be_written_is_refused(
@@ -212,6 +218,7 @@ def test_an_output_that_cannot_or_should_not_be_written_is_refused(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "link-to-plan.csv").symlink_to(tmp_path / "plan.xlsx")
     (tmp_path / "link-into-nowhere.csv").symlink_to(tmp_path / "missing" / "out.csv")
+    (tmp_path / "loop.csv").symlink_to(tmp_path / "loop.csv")
     source = tmp_path / "titles.csv"
     source.write_text("title\nKoch\n", "utf-8")
     with pytest.raises(CommandError, match=message):
@@ -227,6 +234,8 @@ def test_an_output_that_cannot_or_should_not_be_written_is_refused(
         (b"K\xc3\xb6chin\nB\xe4cker\n", "Zeile 2: kein Text"),
         ("Verkäufer\n".encode() + "Bäcker\nMüller\n".encode("cp1252"), "Zeile 2: kein Text"),
         ("Koch – Teilzeit\n".encode() + "Bäcker\n".encode("cp1252"), "Zeile 2: kein Text"),
+        (b"Koch\rK\xc3\xb6chin\rB\xe4cker\r", "Zeile 3: kein Text"),  # CR line ends
+        (b"\xef\xbb\xbftitle\nKoch\n\x81Maurer\n", "Zeile 3: kein Text"),  # after a BOM
         (b"Koch\nB\x81cker\n", "Zeile 2: kein Text"),  # no character in Windows-1252
         (b"\xff\xfeK\x00o\x00\n\x00c", "Zeile 2: kein Text"),  # UTF-16 cut in half
         (b"Koch\nBa\x00cker\n", "Zeile 2"),
@@ -375,6 +384,12 @@ def test_a_caption_above_the_header_is_not_read_as_a_title(tmp_path):
     assert [row["title"] for row in read(tmp_path / "o.csv")] == ["Koch"]
 
 
+def test_beruf_below_a_caption_heads_a_sheet_of_one_column(tmp_path):
+    rows = [["Stellen der Jobmesse 2026"], ["Beruf"], ["Koch"], ["Maurer"]]
+    with open(workbook(tmp_path / "s.xlsx", rows), "rb") as handle:
+        assert services.read_titles(handle) == ["Koch", "Maurer"]
+
+
 def test_a_data_cell_that_reads_like_a_header_is_still_data(tmp_path):
     rows = [["Koch", "Chemnitz"], ["Maurer", "Titel"], ["Bäcker", "Zwickau"]]
     call_command("code_titles", workbook(tmp_path / "s.xlsx", rows), tmp_path / "o.csv", top=1)
@@ -401,9 +416,14 @@ def test_a_hidden_sheet_before_the_visible_one_is_not_read(tmp_path):
         assert services.read_titles(handle) == ["Koch", "Maurer"]
 
 
-def test_a_formula_saved_without_its_result_is_named_not_lost(tmp_path):
+@pytest.mark.parametrize("empty", [b"<v />", b"<v></v>"])  # openpyxl without or with lxml
+def test_a_formula_saved_without_its_result_is_named_not_lost(tmp_path, empty):
     source = workbook(tmp_path / "s.xlsx", [["Titel"], ["Koch"], ['=A2&"in"'], ["Maurer"]])
-    with open(source, "rb") as handle, pytest.raises(services.TitleFileError, match="Zeile 3: "):
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(tmp_path / "w.xlsx", "w") as copy:
+        for item in original.infolist():
+            copy.writestr(item, original.read(item).replace(b"<v />", empty))
+    written = tmp_path / "w.xlsx"
+    with open(written, "rb") as handle, pytest.raises(services.TitleFileError, match="Zeile 3: "):
         services.read_titles(handle)
 
 

@@ -50,7 +50,10 @@ class Command(BaseCommand):
             raise CommandError("--top must be between 1 and 50")
         if not input.is_file():
             raise CommandError(f"{input} not found")
-        output = output.resolve()  # a link is written through, not replaced by a file
+        try:
+            output = output.resolve()  # a link is written through, not replaced by a file
+        except (OSError, RuntimeError) as error:  # a loop of links
+            raise CommandError(f"{output} cannot be resolved: {error}") from error
         check_output(input, output)
         try:
             with open(input, "rb") as handle:
