@@ -78,10 +78,17 @@ def _line_of(before: str) -> int:
 _MOJIBAKE_SOURCES = re.compile("[\x80-\xff\u2010-\u206f\u20ac]")
 
 
+# UTF-8 for U+0100 to U+017F (Polish, Czech, Turkish letters: "ą" is C4 85), but not
+# where Windows-1252 reads "Ä" or "Å" before a quotation mark, a dash or NBSP ("Ä“").
+_UTF8_LATIN_EXTENDED = re.compile(rb"[\xc4\xc5](?![\x84\x91-\x94\x96\x97\xa0])[\x80-\xbf]")
+
+
 def _partly_utf8(raw: bytes) -> bool:
     """Whether bytes that are not UTF-8 as a whole were meant as UTF-8 in part.
 
     Other sequences arise by chance in Windows-1252: "ß“" is DF 93, valid UTF-8 for
     U+07D3, so they are no evidence.
     """
+    if _UTF8_LATIN_EXTENDED.search(raw):
+        return True
     return bool(_MOJIBAKE_SOURCES.search(raw.decode("utf-8", "ignore")))

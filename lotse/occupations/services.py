@@ -163,7 +163,8 @@ def _delimiter(first_lines: Sequence[str]) -> str | None:
         records = _fields(candidates, delimiter)
         widths = {len(cells) for cells in records}
         # "Koch; Beikoch": spreadsheet programs write no space after the delimiter.
-        spaced = any(cell.startswith(" ") for cells in records for cell in cells[1:])
+        later = [cell for cells in records for cell in cells[1:]]
+        spaced = bool(later) and all(cell.startswith(" ") for cell in later)
         if len(widths) == 1 and widths.pop() > 1 and not spaced:
             return delimiter
     return None
@@ -336,9 +337,9 @@ def _table_titles(
     The header may stand below a caption ("Jobmesse 2026"): up to ``HEADER_ROWS``
     rows of one cell each are looked through for a header naming the titles'
     column. Without such a header, the first column holds the titles from the
-    first row that is not empty. In a text file, "Beruf", "Stelle" or "Position"
-    alone in a row below the first are entries of a list, not its header; a
-    ``sheet`` shows its caption above its header, and they head it there too.
+    first row that is not empty. "Beruf", "Stelle" or "Position" alone in a row
+    below the first are entries of a list, not its header, except right below a
+    ``sheet``'s caption.
     """
     titles: list[tuple[int, str]] = []
     column: int | None = None
@@ -349,7 +350,9 @@ def _table_titles(
             continue  # a blank line, or ";" for a row left empty in a spreadsheet
         if column is None:
             filled = sum(1 for cell in cells if cell.strip())
-            column = _title_column(cells, entries=not sheet and bool(waiting) and filled == 1)
+            # A sheet shows one caption above "Beruf"; below more, "Beruf" is an entry.
+            entries = bool(waiting) and filled == 1 and not (sheet and len(waiting) == 1)
+            column = _title_column(cells, entries=entries)
             if column is not None:
                 waiting, width = [], len(cells)  # captions
                 continue

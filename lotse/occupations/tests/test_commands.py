@@ -83,9 +83,16 @@ def test_a_csv_is_read_in_the_encoding_excel_saved_it_in(encoding):
         "Jobmesse Chemnitz 2026;;\n;;\nNr;Job Title;Ort\n1;Koch;Chemnitz\n2;Maurer;Zwickau\n",
         "Koch;Chemnitz\nMaurer;Zwickau\n",  # no header: the first column, as in a workbook
         'Koch;Chemnitz\n"Maurer; Putzer";Zwickau\n',
+        "Koch;Chemnitz;Vollzeit\nMaurer;Zwickau; Teilzeit\n",  # one cell typed with a space
         "Jobmesse 2026\nTitel\nKoch\nMaurer\n",  # a list below a caption
     ],
-    ids=["caption-above-header", "no-header", "no-header-quoted", "caption-above-list"],
+    ids=[
+        "caption-above-header",
+        "no-header",
+        "no-header-quoted",
+        "no-header-one-space",
+        "caption-above-list",
+    ],
 )
 def test_a_csv_is_read_as_a_sheet_of_the_same_rows_would_be(content):
     titles = services.read_titles(io.BytesIO(content.encode()))
@@ -235,6 +242,7 @@ def test_an_output_that_cannot_or_should_not_be_written_is_refused(
         ("Verkäufer\n".encode() + "Bäcker\nMüller\n".encode("cp1252"), "Zeile 2: kein Text"),
         ("Koch – Teilzeit\n".encode() + "Bäcker\n".encode("cp1252"), "Zeile 2: kein Text"),
         (b"Koch\rK\xc3\xb6chin\rB\xe4cker\r", "Zeile 3: kein Text"),  # CR line ends
+        ("Sprzątaczka\n".encode() + "Bäcker\n".encode("cp1252"), "Zeile 2: kein Text"),
         (b"\xef\xbb\xbftitle\nKoch\n\x81Maurer\n", "Zeile 3: kein Text"),  # after a BOM
         (b"Koch\nB\x81cker\n", "Zeile 2: kein Text"),  # no character in Windows-1252
         (b"\xff\xfeK\x00o\x00\n\x00c", "Zeile 2: kein Text"),  # UTF-16 cut in half
@@ -388,6 +396,12 @@ def test_beruf_below_a_caption_heads_a_sheet_of_one_column(tmp_path):
     rows = [["Stellen der Jobmesse 2026"], ["Beruf"], ["Koch"], ["Maurer"]]
     with open(workbook(tmp_path / "s.xlsx", rows), "rb") as handle:
         assert services.read_titles(handle) == ["Koch", "Maurer"]
+
+
+def test_position_further_down_a_sheet_of_titles_is_one_of_them(tmp_path):
+    rows = [["Koch"], ["Bäcker"], ["Position"], ["Maurer"]]
+    with open(workbook(tmp_path / "s.xlsx", rows), "rb") as handle:
+        assert services.read_titles(handle) == ["Koch", "Bäcker", "Position", "Maurer"]
 
 
 def test_a_data_cell_that_reads_like_a_header_is_still_data(tmp_path):
