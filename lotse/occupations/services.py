@@ -107,8 +107,8 @@ def read_titles(handle: IO[bytes]) -> list[str]:
 
     The column may be headed by any of ``TITLE_COLUMNS`` in any case, and a CSV's
     columns separated by commas, semicolons or tabs. A workbook (XLSX) is read like
-    a CSV: its first sheet, the column so headed or else the first column, lines
-    numbered as the spreadsheet shows them.
+    a CSV: its first visible sheet, the column so headed or else the first column,
+    lines numbered as the spreadsheet shows them.
     """
     raw = handle.read()
     if raw.startswith(_OLE2_START):
