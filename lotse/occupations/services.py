@@ -238,11 +238,6 @@ def _workbook_titles(raw: bytes) -> list[tuple[int, str]]:
                 )
             sheets = [archive.read(m) for m in members if m.filename.startswith("xl/worksheets/")]
             uncomputed = _saved_without_results(sheets)
-    except TitleFileError:
-        raise
-    except Exception as error:  # not a zip file, or a damaged part of one
-        raise TitleFileError(_("line 1: not a readable Excel workbook (XLSX)")) from error
-    try:
         values = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         # A workbook that a program wrote without computing it (pandas, scripts) has its
         # formulas but no results: they are read a second time, so that a title there is
@@ -260,7 +255,7 @@ def _workbook_titles(raw: bytes) -> list[tuple[int, str]]:
                 written.close()
     except TitleFileError:
         raise
-    except Exception as error:  # any damage a workbook can carry
+    except Exception as error:  # not a zip file, or any damage a workbook can carry
         raise TitleFileError(_("line 1: not a readable Excel workbook (XLSX)")) from error
 
 

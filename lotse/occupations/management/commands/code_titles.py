@@ -86,14 +86,14 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 def check_output(input: Path, output: Path) -> None:
-    """Refuse an OUTPUT that cannot be written or would destroy what it should not."""
+    """Refuse an OUTPUT (resolved) that cannot be written or would destroy what it should not."""
     if output.is_dir():
         raise CommandError(f"{output} is a folder; name the file to write")
     if not output.parent.is_dir():
         raise CommandError(f"{output.parent} does not exist")
     if not os.access(output.parent, os.W_OK):
         raise CommandError(f"{output.parent} is not writable")
-    if output.exists() and output.resolve() == input.resolve():
+    if output == input.resolve():
         raise CommandError(f"{output} is the input file; name another file to write")
     if output.suffix.lower() in WORKBOOK_SUFFIXES:
         raise CommandError(f"{output} names a workbook, but the command writes CSV; use .csv")
